@@ -1,0 +1,178 @@
+import { randomUUID } from "node:crypto";
+import { serviceUnavailable } from "../../errors";
+import type { ServiceRecord } from "../../registry/registry";
+import { joinHostPort, splitHostPort } from "../../transport/http/address";
+import { DialAgent } from "../../transport/http/dial-agent";
+import type { Broker, BrokerHandler, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
+import { Inbox } from "./inbox";
+import { resolveHttpBrokerOptions, type HttpBrokerOptions, type ResolvedHttpBrokerOptions } from "./options";
+import { postEnvelope, type Delivery } from "./post";
+import { deliverToOne, selectTargets } from "./targets";
+import { BROADCAST_VERSION, BROKER_SERVICE, encodeEnvelope } from "./wire";
+
+class HttpSubscription implements Subscription {
+  constructor(
+    private readonly broker: HttpBroker,
+    readonly topic: string,
+    readonly queue: string | undefined,
+    readonly record: ServiceRecord,
+    readonly handler: BrokerHandler,
+  ) {}
+
+  unsubscribe(): Promise<void> {
+    return this.broker.unsubscribe(this);
+  }
+}
+
+const ack = async (): Promise<void> => undefined;
+
+/**
+ * go-micro's default broker: every subscription is registered in the registry as a node of
+ * `micro.http.broker` (version = queue, or `ff.http.broadcast`), and `publish` POSTs the
+ * message to those nodes' own HTTP servers. Best-effort and at-most-once: nothing is stored.
+ */
+export class HttpBroker implements Broker {
+  readonly name = "http";
+  /** This broker's id, part of every node id it registers. */
+  readonly id = randomUUID();
+  private readonly options: ResolvedHttpBrokerOptions;
+  private readonly subscriptions = new Map<string, HttpSubscription>(); // by node id
+  private lifecycle: Promise<unknown> = Promise.resolve();
+  private connected = false;
+  private inbox?: Inbox;
+  private agent?: DialAgent;
+  private heartbeat?: NodeJS.Timeout;
+  private bound = "";
+  private advertised = "";
+  private seq = 0;
+
+  constructor(options: HttpBrokerOptions) {
+    this.options = resolveHttpBrokerOptions(options);
+  }
+
+  get address(): string {
+    return this.bound || this.options.address;
+  }
+
+  connect(): Promise<void> {
+    return this.serially(async () => {
+      if (this.connected) return;
+      const o = this.options;
+      const inbox = new Inbox(this.receive, { maxBodyBytes: o.maxBodyBytes, keepAliveTimeoutMs: o.keepAliveTimeoutMs, closeTimeoutMs: o.closeTimeoutMs, logger: o.logger });
+      this.bound = await inbox.bind(o.address);
+      this.inbox = inbox;
+      this.advertised = o.advertise ?? advertisable(this.bound);
+      this.agent = new DialAgent({ keepAlive: true, maxSockets: o.maxSocketsPerAddress, timeout: o.idleTimeoutMs, scheduling: "lifo" }, o.dialTimeoutMs);
+      this.heartbeat = setInterval(this.renew, o.registerIntervalMs).unref();
+      this.connected = true;
+    });
+  }
+
+  /** Deregisters every subscription, lets deliveries in progress finish and closes the server. */
+  disconnect(): Promise<void> {
+    return this.serially(async () => {
+      if (!this.connected) return;
+      this.connected = false;
+      clearInterval(this.heartbeat);
+      const subs = [...this.subscriptions.values()];
+      this.subscriptions.clear();
+      await Promise.all(subs.map((sub) => this.deregister(sub)));
+      await this.inbox?.close();
+      this.agent?.destroy();
+      this.inbox = this.agent = undefined;
+      this.bound = "";
+    });
+  }
+
+  async publish(topic: string, message: BrokerMessage, _options?: PublishOptions): Promise<void> {
+    const agent = this.agent;
+    if (!this.connected || agent === undefined) throw serviceUnavailable("http broker is not connected");
+    let services: ServiceRecord[];
+    try {
+      services = await this.options.registry.getService(BROKER_SERVICE);
+    } catch (err) {
+      throw serviceUnavailable(`http broker: looking up subscribers of ${topic} failed: ${String(err)}`);
+    }
+    const payload = encodeEnvelope(topic, message);
+    const send = (node: ServiceRecord["nodes"][number]): Promise<Delivery> => this.post(agent, node, payload);
+    const failures = (await Promise.all(selectTargets(services, topic).map((candidates) => deliverToOne(candidates, send)))).flat();
+    if (failures.length > 0) throw serviceUnavailable(`http broker: ${topic} was not delivered to ${failures.join("; ")}`);
+  }
+
+  subscribe(topic: string, handler: BrokerHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+    return this.serially(async () => {
+      if (!this.connected) throw serviceUnavailable("http broker is not connected");
+      const queue = options.queue || undefined;
+      const id = `${topic}-${this.id}-${++this.seq}`;
+      const node = { id, address: this.advertised, metadata: { broker: "http", topic, secure: "false" } };
+      const record: ServiceRecord = { name: BROKER_SERVICE, version: queue ?? BROADCAST_VERSION, endpoints: [], nodes: [node] };
+      const sub = new HttpSubscription(this, topic, queue, record, handler);
+      // Known before it is registered, so a delivery right after registration finds it.
+      this.subscriptions.set(id, sub);
+      try {
+        await this.options.registry.register(record, { ttlMs: this.options.registerTtlMs });
+      } catch (err) {
+        this.subscriptions.delete(id);
+        throw serviceUnavailable(`http broker: registering the subscription to ${topic} failed: ${String(err)}`);
+      }
+      return sub;
+    });
+  }
+
+  /** Stops delivery to `sub` and deregisters it; called by the subscription. */
+  unsubscribe(sub: HttpSubscription): Promise<void> {
+    return this.serially(async () => {
+      const id = sub.record.nodes[0]!.id;
+      if (this.subscriptions.get(id) !== sub) return;
+      this.subscriptions.delete(id);
+      await this.deregister(sub);
+    });
+  }
+
+  private async post(agent: DialAgent, node: ServiceRecord["nodes"][number], payload: Buffer): Promise<Delivery> {
+    const timeout = this.options.deliveryTimeoutMs;
+    const first = await postEnvelope(agent, node, payload, timeout);
+    return first.stale ? postEnvelope(agent, node, payload, timeout) : first;
+  }
+
+  private readonly receive = async (id: string, topic: string, message: BrokerMessage): Promise<boolean> => {
+    const sub = this.subscriptions.get(id);
+    if (sub === undefined || sub.topic !== topic) return false;
+    try {
+      await sub.handler({ topic, message, ack });
+    } catch (err) {
+      this.options.logger?.error("http broker: handler failed", { topic, queue: sub.queue, error: String(err) });
+    }
+    return true;
+  };
+
+  private readonly renew = (): void => {
+    for (const sub of this.subscriptions.values()) {
+      this.options.registry.register(sub.record, { ttlMs: this.options.registerTtlMs }).catch((err: unknown) => {
+        this.options.logger?.warn("http broker: renewing a subscription failed", { topic: sub.topic, error: String(err) });
+      });
+    }
+  };
+
+  private async deregister(sub: HttpSubscription): Promise<void> {
+    try {
+      await this.options.registry.deregister(sub.record);
+    } catch (err) {
+      // Not fatal: the registration expires with its TTL.
+      this.options.logger?.warn("http broker: deregistering a subscription failed", { topic: sub.topic, error: String(err) });
+    }
+  }
+
+  /** Runs lifecycle steps one at a time, so connect, subscribe and disconnect never interleave. */
+  private serially<T>(step: () => Promise<T>): Promise<T> {
+    const run = this.lifecycle.then(step, step);
+    this.lifecycle = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/** The address to register for a bound one: every-interface binds advertise loopback (safe default). */
+function advertisable(bound: string): string {
+  const { host, port } = splitHostPort(bound);
+  return host === "0.0.0.0" || host === "::" || host === "" ? joinHostPort("127.0.0.1", port) : bound;
+}

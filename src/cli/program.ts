@@ -1,0 +1,98 @@
+import { Command } from "commander";
+import { FLAGS } from "../cmd/config";
+import type { StandaloneClient } from "../di/create-client";
+import { MicroError } from "../errors";
+import { formatService } from "./format";
+
+/** What the commands need from the outside world; injectable so tests can capture output. */
+export interface CliIO {
+  connect(): Promise<StandaloneClient>;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Parses a JSON argument or fails with a message naming the argument. */
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new Error(`${what} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Builds the `micro` command. Every command takes the same provider flags a service does. */
+export function buildProgram(io: CliIO): Command {
+  const program = new Command("micro").description("tsmicro command line: list, inspect, call and publish").exitOverride();
+  program.configureOutput({ writeOut: io.out, writeErr: io.err });
+  const withFlags = (cmd: Command): Command => {
+    for (const [flag] of FLAGS) cmd.option(`--${flag} <value>`, `same as MICRO_${flag.toUpperCase()}`);
+    return cmd;
+  };
+  const run = (fn: (c: StandaloneClient) => Promise<void>) => async (): Promise<void> => {
+    const c = await io.connect();
+    try {
+      await fn(c);
+    } finally {
+      await c.close();
+    }
+  };
+
+  const list = program.command("list").description("list things in the registry");
+  withFlags(list.command("services").description("list registered services")).action(
+    run(async ({ registry }) => {
+      const names = [...new Set((await registry.listServices()).map((s) => s.name))].sort();
+      if (names.length > 0) io.out(names.join("\n") + "\n");
+    }),
+  );
+
+  const get = program.command("get").description("show things in the registry");
+  withFlags(get.command("service <name>").description("versions, nodes and endpoints of a service")).action(
+    async (name: string) =>
+      run(async ({ registry }) => {
+        const records = await registry.getService(name);
+        if (records.length === 0) throw new MicroError("tsmicro.service_not_found", 404, `service "${name}" not found`);
+        io.out(formatService(records));
+      })(),
+  );
+
+  withFlags(program.command("call <service> <endpoint> [request]").description("call an endpoint with a JSON request")).action(
+    async (service: string, endpoint: string, request = "{}") => {
+      const body = parseJson(request, "request");
+      await run(async ({ client }) => {
+        const res = await client.call(service, endpoint, body);
+        io.out(JSON.stringify(res, null, 2) + "\n");
+      })();
+    },
+  );
+
+  withFlags(program.command("publish <topic> <message>").description("publish a JSON event")).action(
+    async (topic: string, message: string) => {
+      const body = parseJson(message, "message");
+      await run(async ({ client }) => {
+        await client.publish(topic, body);
+        io.out(`published to ${topic}\n`);
+      })();
+    },
+  );
+
+  withFlags(program.command("health <service>").description("call Debug.Health on every node of a service")).action(
+    async (service: string) =>
+      run(async ({ client, registry }) => {
+        const nodes = (await registry.getService(service)).flatMap((r) => r.nodes);
+        if (nodes.length === 0) throw new MicroError("tsmicro.service_not_found", 404, `service "${service}" not found`);
+        let failed = 0;
+        for (const node of nodes) {
+          try {
+            const res = (await client.call(service, "Debug.Health", {}, { address: node.address, retries: 0 })) as { status?: string };
+            io.out(`${node.id}\t${node.address}\t${res.status ?? "unknown"}\n`);
+            if (res.status !== "ok") failed++;
+          } catch (err) {
+            failed++;
+            io.out(`${node.id}\t${node.address}\t${MicroError.is(err) ? err.toString() : String(err)}\n`);
+          }
+        }
+        if (failed > 0) throw new Error(`${failed} of ${nodes.length} nodes unhealthy`);
+      })(),
+  );
+  return program;
+}

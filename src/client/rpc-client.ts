@@ -1,0 +1,141 @@
+import { randomUUID } from "node:crypto";
+import { ErrorIds, MicroError, serviceUnavailable, timeout, toMicroError } from "../errors";
+import { CodecSet } from "../codec/codecs";
+import { Context } from "../metadata/context";
+import { childSpan, formatTraceparent } from "../metadata/trace";
+import { Headers } from "../transport/headers";
+import type { Node } from "../registry/registry";
+import type { CallFn, CallOptions, Client, ClientRequest, PublishOptions, ResolvedCallOptions } from "./client";
+import { resolveRpcClientOptions, type RpcClientOptions } from "./options";
+import { ConnectionPool } from "./pool";
+
+let sequence = 0;
+
+/**
+ * The default client: selector → pool → transport → codec, with a deadline on every call and
+ * retries only where they are safe.
+ */
+export class RpcClient implements Client {
+  readonly name = "rpc";
+  private readonly options: RpcClientOptions;
+  private readonly codecs: CodecSet;
+  private readonly pool: ConnectionPool;
+  private readonly invoke: CallFn;
+
+  constructor(options: Partial<RpcClientOptions> & Pick<RpcClientOptions, "selector" | "transport">) {
+    this.options = resolveRpcClientOptions(options);
+    this.codecs = new CodecSet(this.options.codecs);
+    this.pool = new ConnectionPool(this.options.transport, this.options.dialTimeoutMs);
+    const base: CallFn = (req, opts) => this.callWithRetries(req, opts);
+    this.invoke = this.options.wrappers.reduceRight<CallFn>((next, wrap) => wrap(next), base);
+  }
+
+  call<T = unknown>(service: string, endpoint: string, request: unknown, options: CallOptions = {}): Promise<T> {
+    const o = this.options;
+    const ctxRemaining = options.context?.remainingMs() ?? Infinity;
+    const resolved: ResolvedCallOptions = {
+      ...options,
+      timeoutMs: Math.min(options.timeoutMs ?? o.timeoutMs, ctxRemaining),
+      retries: options.retries ?? o.retries,
+      retry: options.retry ?? o.retry,
+      backoff: options.backoff ?? o.backoff,
+      contentType: options.contentType ?? o.contentType,
+      metadata: { ...options.context?.metadata, ...options.metadata },
+    };
+    return this.invoke({ service, endpoint, body: request }, resolved) as Promise<T>;
+  }
+
+  async publish(topic: string, payload: unknown, options: PublishOptions = {}): Promise<void> {
+    const broker = this.options.broker;
+    if (!broker) throw serviceUnavailable("this client has no broker to publish with");
+    const contentType = options.contentType ?? this.options.contentType;
+    const id = randomUUID();
+    const header = this.baseHeaders({ ...options.context?.metadata, ...options.metadata }, options.context);
+    header[Headers.topic] = topic;
+    header[Headers.id] = id;
+    header[Headers.contentType] = contentType;
+    const body = this.codecs.get(contentType).marshal(payload, { type: "event", id, endpoint: topic });
+    await broker.publish(topic, { header, body });
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  private async callWithRetries(req: ClientRequest, opts: ResolvedCallOptions): Promise<unknown> {
+    const deadline = Date.now() + opts.timeoutMs;
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => controller.abort(timeout(`call to ${req.service}.${req.endpoint} timed out after ${opts.timeoutMs}ms`)),
+      opts.timeoutMs,
+    );
+    const outer = opts.signal ?? opts.context?.signal;
+    const onOuterAbort = (): void => controller.abort(timeout(`call to ${req.service}.${req.endpoint} was cancelled`));
+    outer?.addEventListener("abort", onOuterAbort, { once: true });
+    try {
+      const next = opts.address ? fixedNode(opts.address) : await this.options.selector.select(req.service, opts.select);
+      const tried = new Set<string>();
+      for (let attempt = 0; ; attempt++) {
+        if (attempt > 0) await delay(opts.backoff(attempt), controller.signal);
+        const node = next(tried);
+        tried.add(node.id);
+        try {
+          const result = await this.attempt(req, opts, node, deadline, controller.signal);
+          if (!opts.address) this.options.selector.mark(req.service, node);
+          return result;
+        } catch (err) {
+          const error = controller.signal.aborted ? (controller.signal.reason as Error) : toMicroError(err, String(err));
+          if (!opts.address) this.options.selector.mark(req.service, node, error);
+          if (controller.signal.aborted || attempt >= opts.retries || !opts.retry(error, attempt + 1, req)) throw error;
+          this.options.logger?.debug("retrying call", { service: req.service, endpoint: req.endpoint, node: node.id, error: String(error) });
+        }
+      }
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener("abort", onOuterAbort);
+    }
+  }
+
+  private async attempt(req: ClientRequest, opts: ResolvedCallOptions, node: Node, deadline: number, signal: AbortSignal): Promise<unknown> {
+    const id = String(++sequence);
+    const codec = this.codecs.get(opts.contentType);
+    const header = this.baseHeaders(opts.metadata, opts.context);
+    header[Headers.service] = req.service;
+    header[Headers.endpoint] = req.endpoint;
+    header[Headers.id] = id;
+    header[Headers.contentType] = opts.contentType;
+    header[Headers.timeout] = String(Math.max(1, deadline - Date.now()) * 1_000_000); // ns, as go-micro sends it
+    const body = codec.marshal(req.body, { type: "request", id, endpoint: req.endpoint });
+    const conn = await this.pool.get(node.address);
+    const reply = await conn.request({ header, body }, signal);
+    const errorHeader = reply.header[Headers.error];
+    if (errorHeader) throw MicroError.parse(errorHeader);
+    const replyCodec = this.codecs.get(reply.header[Headers.contentType] ?? opts.contentType);
+    try {
+      return replyCodec.unmarshal(reply.body, { type: "response", id, endpoint: req.endpoint });
+    } catch (err) {
+      throw new MicroError(ErrorIds.malformed, 500, `malformed response from ${node.address}: ${String(err)}`);
+    }
+  }
+
+  private baseHeaders(metadata: Record<string, string>, context: Context | undefined): Record<string, string> {
+    const header: Record<string, string> = { ...metadata };
+    const from = context?.service ?? this.options.fromService;
+    if (from) header[Headers.fromService] = from;
+    header[Headers.traceparent] = formatTraceparent(childSpan(context?.trace));
+    return header;
+  }
+}
+
+function fixedNode(address: string): (tried?: ReadonlySet<string>) => Node {
+  const node: Node = { id: address, address, metadata: {} };
+  return () => node;
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason as Error)), { once: true });
+  });
+}

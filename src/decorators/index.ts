@@ -1,0 +1,2 @@
+export { Service, Handler, Subscribe, Inject, Injectable, Module, type ServiceDecoratorOptions } from "./decorators";
+export type { Constructor, HandlerOptions, ModuleMeta, Provider, ServiceMeta } from "./metadata-keys";

@@ -1,0 +1,69 @@
+import { resolveConfig, type MicroSettings } from "../cmd/config";
+import type { CallWrapper } from "../client/client";
+import { RpcClient } from "../client/rpc-client";
+import type { Logger } from "../logger/logger";
+import { PinoLogger } from "../logger/pino-logger";
+import type { Broker } from "../broker/broker";
+import type { Registry } from "../registry/registry";
+import type { Selector } from "../selector/selector";
+import type { Transport } from "../transport/transport";
+import { providerFactory } from "./providers";
+
+/** Options of {@link createClient}. */
+export interface CreateClientOptions {
+  /** Settings given in code; env `MICRO_*` and flags override them. */
+  settings?: Partial<MicroSettings>;
+  argv?: readonly string[];
+  env?: Readonly<Record<string, string | undefined>>;
+  logger?: Logger;
+  /** Use these instead of building them from settings. */
+  registry?: Registry;
+  transport?: Transport;
+  broker?: Broker;
+  wrappers?: readonly CallWrapper[];
+  /** Sent as `Micro-From-Service`. */
+  fromService?: string;
+}
+
+/** A standalone client and the providers it owns. */
+export interface StandaloneClient {
+  client: RpcClient;
+  registry: Registry;
+  selector: Selector;
+  transport: Transport;
+  broker: Broker;
+  /** Closes the client and every provider it built; idempotent. */
+  close(): Promise<void>;
+}
+
+/** Builds a client outside a service (scripts, CLIs, tests), configured like a service. */
+export async function createClient(options: CreateClientOptions = {}): Promise<StandaloneClient> {
+  const config = resolveConfig({ module: options.settings, env: options.env, argv: options.argv });
+  const logger = options.logger ?? new PinoLogger({ level: process.env.MICRO_LOG_LEVEL ?? "warn" });
+  const deps = { config, logger, registry: (): Registry => registry };
+  const registry = options.registry ?? providerFactory("registry", config.registry)(deps);
+  const selector = providerFactory("selector", config.selector)(deps);
+  const transport = options.transport ?? providerFactory("transport", config.transport)(deps);
+  const broker = options.broker ?? providerFactory("broker", config.broker)(deps);
+  await broker.connect();
+  const client = new RpcClient({
+    selector,
+    transport,
+    broker,
+    timeoutMs: config.clientTimeoutMs,
+    retries: config.clientRetries,
+    wrappers: options.wrappers,
+    fromService: options.fromService,
+    logger,
+  });
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await client.close();
+      await selector.close();
+      await broker.disconnect();
+      await transport.close();
+      if (!options.registry) await registry.close();
+    })());
+  return { client, registry, selector, transport, broker, close };
+}

@@ -1,0 +1,115 @@
+import { Container, type ServiceIdentifier } from "inversify";
+import { resolveConfig, type MicroConfig, type MicroSettings } from "../cmd/config";
+import type { Constructor } from "../decorators/metadata-keys";
+import { explore } from "../discovery/explorer";
+import type { HandlerDescriptor, SubscriberDescriptor } from "../discovery/descriptors";
+import { RpcClient } from "../client/rpc-client";
+import type { CallWrapper } from "../client/client";
+import type { Logger } from "../logger/logger";
+import { PinoLogger } from "../logger/pino-logger";
+import { RpcServer } from "../server/rpc-server";
+import type { HandlerWrapper } from "../server/server";
+import { MicroService, type ServiceHooks } from "../service/service";
+import { bindProvider } from "./bind";
+import { bindFamilies } from "./families";
+import { providerToken, scanModule } from "./module-scan";
+import * as T from "./tokens";
+
+/** Options of `createService` and `bootstrap`. */
+export interface CreateServiceOptions {
+  /** Service name; default the `@Service` name of the module's services. */
+  name?: string;
+  /** Service version; default the `@Service` version. */
+  version?: string;
+  /** Settings given in code; env `MICRO_*` and flags override them. */
+  settings?: Partial<MicroSettings>;
+  /** Command-line arguments; default process.argv.slice(2). */
+  argv?: readonly string[];
+  /** Environment; default process.env. */
+  env?: Readonly<Record<string, string | undefined>>;
+  logger?: Logger;
+  hooks?: ServiceHooks;
+  /** How long shutdown waits for in-flight work, ms; default 10000. */
+  drainTimeoutMs?: number;
+  /** Largest accepted request body, bytes; default 4 MiB. */
+  maxBodyBytes?: number;
+  /** Handler middleware, outermost first. */
+  handlerWrappers?: readonly HandlerWrapper[];
+  /** Client middleware, outermost first. */
+  callWrappers?: readonly CallWrapper[];
+  /** Lets a caller change descriptors before they are served (used by the Function model). */
+  decorate?: (d: { handlers: HandlerDescriptor[]; subscribers: SubscriberDescriptor[] }, service: () => MicroService) => void;
+}
+
+/**
+ * Builds the container for `AppModule` and the service it describes, without starting it
+ * (for tests and embedding). `bootstrap` starts it too.
+ */
+export function createService(AppModule: Constructor, options: CreateServiceOptions = {}): MicroService {
+  const scanned = scanModule(AppModule);
+  const module = { ...options.settings, ...(options.name ? { serverName: options.name } : {}) };
+  const config = resolveConfig({ module, env: options.env, argv: options.argv });
+  const container = new Container({ defaultScope: "Singleton" });
+  const logger = options.logger ?? new PinoLogger();
+  container.bind(T.Logger).toConstantValue(logger);
+  container.bind(T.MicroConfig).toConstantValue(config);
+
+  // Later providers override earlier ones for the same token.
+  const providers = new Map(scanned.providers.map((p) => [providerToken(p), p]));
+  bindFamilies(container, config, providers, logger);
+  for (const [token, p] of providers) if (!isFamilyToken(token)) bindProvider(container, p);
+  for (const cls of scanned.services) if (!container.isBound(cls)) container.bind(cls).toSelf().inSingletonScope();
+
+  const explored = scanned.services.map((cls) => explore(container.get(cls as ServiceIdentifier<object>)));
+  const named = explored.map((e) => e.service).filter((s) => s !== undefined);
+  const name = config.serverName || named[0]?.name;
+  if (!name) throw new Error(`${AppModule.name} has no @Service class and no name option: nothing to serve`);
+  const others = [...new Set(named.map((s) => s.name))].filter((n) => n !== named[0]?.name);
+  if (others.length > 0) throw new Error(`one process serves one service: "${name}" and ${others.map((o) => `"${o}"`).join(", ")} found in ${AppModule.name}`);
+
+  const registry = container.get(T.Registry);
+  const transport = container.get(T.Transport);
+  const broker = container.get(T.Broker);
+  const selector = container.get(T.Selector);
+  const client = new RpcClient({
+    selector,
+    transport,
+    broker,
+    timeoutMs: config.clientTimeoutMs,
+    retries: config.clientRetries,
+    fromService: name,
+    wrappers: options.callWrappers,
+    logger,
+  });
+  container.bind(T.Client).toConstantValue(client);
+  const server = new RpcServer({
+    name,
+    version: options.version ?? named[0]?.version,
+    metadata: named[0]?.metadata,
+    address: config.serverAddress,
+    advertise: config.serverAdvertise || undefined,
+    registry,
+    transport,
+    broker,
+    client,
+    registerTtlMs: config.registerTtlMs,
+    registerIntervalMs: config.registerIntervalMs,
+    drainTimeoutMs: options.drainTimeoutMs,
+    maxBodyBytes: options.maxBodyBytes,
+    wrappers: options.handlerWrappers,
+    logger: logger.child({ service: name }),
+  });
+  container.bind(T.Server).toConstantValue(server);
+  const service = new MicroService({ server, client, registry, transport, broker, selector, logger, container, hooks: options.hooks });
+  const descriptors = { handlers: explored.flatMap((e) => e.handlers), subscribers: explored.flatMap((e) => e.subscribers) };
+  options.decorate?.(descriptors, () => service);
+  server.handle(descriptors.handlers);
+  server.subscribe(descriptors.subscribers);
+  return service;
+}
+
+function isFamilyToken(token: unknown): boolean {
+  return Object.values(T.FAMILY_TOKENS).includes(token as never);
+}
+
+export type { MicroConfig };

@@ -1,0 +1,43 @@
+import type { ServiceIdentifier } from "inversify";
+import type { Broker as BrokerT } from "../broker/broker";
+import type { Client as ClientT } from "../client/client";
+import type { Codec } from "../codec/codec";
+import type { Logger as LoggerT } from "../logger/logger";
+import type { Registry as RegistryT } from "../registry/registry";
+import type { Selector as SelectorT } from "../selector/selector";
+import type { Server as ServerT } from "../server/server";
+import type { Transport as TransportT } from "../transport/transport";
+import type { MicroConfig as MicroConfigT } from "../cmd/config";
+
+// Each token shares its name with the interface it stands for, so users write
+// `{ provide: Registry, useFactory: … }` and `@Inject(Registry) registry: Registry`.
+
+/** DI token and type of the service registry. */
+export type Registry = RegistryT;
+export const Registry: ServiceIdentifier<Registry> = Symbol.for("tsmicro.Registry");
+/** DI token and type of the selector. */
+export type Selector = SelectorT;
+export const Selector: ServiceIdentifier<Selector> = Symbol.for("tsmicro.Selector");
+/** DI token and type of the transport. */
+export type Transport = TransportT;
+export const Transport: ServiceIdentifier<Transport> = Symbol.for("tsmicro.Transport");
+/** DI token and type of the broker. */
+export type Broker = BrokerT;
+export const Broker: ServiceIdentifier<Broker> = Symbol.for("tsmicro.Broker");
+/** DI token and type of the client. */
+export type Client = ClientT;
+export const Client: ServiceIdentifier<Client> = Symbol.for("tsmicro.Client");
+/** DI token and type of the server. */
+export type Server = ServerT;
+export const Server: ServiceIdentifier<Server> = Symbol.for("tsmicro.Server");
+/** DI token and type of the logger. */
+export type Logger = LoggerT;
+export const Logger: ServiceIdentifier<Logger> = Symbol.for("tsmicro.Logger");
+/** DI token of the codecs clients and servers know. */
+export const Codecs: ServiceIdentifier<readonly Codec[]> = Symbol.for("tsmicro.Codecs");
+/** DI token and type of the resolved configuration (flags, env, options). */
+export type MicroConfig = MicroConfigT;
+export const MicroConfig: ServiceIdentifier<MicroConfig> = Symbol.for("tsmicro.MicroConfig");
+
+/** The provider families that `--registry=` style flags can choose. */
+export const FAMILY_TOKENS = { registry: Registry, selector: Selector, transport: Transport, broker: Broker } as const;

@@ -1,0 +1,28 @@
+import type { Constructor } from "../decorators/metadata-keys";
+import type { Context } from "../metadata/context";
+
+/** A plain description of one RPC endpoint; the server routes these and never reads decorators. */
+export interface HandlerDescriptor {
+  /** `Greeter.Hello`. */
+  endpoint: string;
+  /** Runs the handler with a decoded (and, if enabled, validated) request. */
+  invoke(request: unknown, ctx: Context): Promise<unknown>;
+  /** The request class, used for validation and the advertised shape. */
+  requestType?: Constructor;
+  /** The response class, for the advertised shape. */
+  responseType?: Constructor;
+  /** Validate requests against `requestType` (default true when it is a class). */
+  validate: boolean;
+  /** Advertised endpoint metadata. */
+  metadata: Record<string, string>;
+}
+
+/** A plain description of one event subscriber. */
+export interface SubscriberDescriptor {
+  topic: string;
+  /** Subscribers sharing a queue name split the events; otherwise each gets a copy. */
+  queue?: string;
+  invoke(event: unknown, ctx: Context): Promise<void>;
+  eventType?: Constructor;
+  validate: boolean;
+}

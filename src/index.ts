@@ -1,0 +1,48 @@
+import "reflect-metadata";
+
+// The public API of tsmicro. Everything a user imports comes from here; src/internal is never exported.
+
+export { Service, Handler, Subscribe, Inject, Injectable, Module } from "./decorators";
+export type { Constructor, HandlerOptions, ModuleMeta, Provider, ServiceDecoratorOptions } from "./decorators";
+
+export { bootstrap, bootstrapFunction, createService, createClient, PROVIDERS, providerFactory } from "./di";
+export type { BootstrapOptions, CreateServiceOptions, CreateClientOptions, StandaloneClient, Family, ProviderDeps } from "./di";
+// Each of these is both a DI token and the interface it stands for.
+export { Registry, Selector, Transport, Broker, Client, Server, Logger, Codecs, MicroConfig } from "./di/tokens";
+
+export { MicroService, type Hook, type ServiceHooks, type ServiceParts } from "./service/service";
+export { handleSignals } from "./service/signals";
+
+export * from "./errors";
+export { Context, type ContextInit, type Metadata, type TraceContext, parseTraceparent, formatTraceparent } from "./metadata";
+
+export type { Endpoint, Node, RegisterOptions, ServiceRecord, Value, WatchAction, WatchEvent, WatchOptions, Watcher } from "./registry/registry";
+export { MemoryRegistry } from "./registry/memory";
+export { MdnsRegistry } from "./registry/mdns";
+
+export type { Filter, Next, Picker, SelectOptions, Strategy } from "./selector/selector";
+export { RegistrySelector, random, roundRobin, leastConn, filterVersion, filterMetadata, filterEndpoint } from "./selector";
+
+export type { DialOptions, ListenOptions, Listener, Message, Socket } from "./transport/transport";
+export { Headers, END_OF_STREAM } from "./transport/headers";
+export { HttpTransport } from "./transport/http";
+
+export type { Codec, Frame } from "./codec/codec";
+export { JsonCodec, JsonRpcCodec, CodecSet } from "./codec";
+
+export type { BrokerEvent, BrokerHandler, BrokerMessage, PublishOptions as BrokerPublishOptions, SubscribeOptions, Subscription } from "./broker/broker";
+export { MemoryBroker } from "./broker/memory";
+export { HttpBroker } from "./broker/http";
+
+export { RpcClient, retryOnConnectionError, retryNever, exponentialBackoff } from "./client";
+export type { Backoff, CallFn, CallOptions, CallWrapper, ClientRequest, PublishOptions, ResolvedCallOptions, RetryPolicy, RpcClientOptions } from "./client";
+
+export { RpcServer, validateInto } from "./server";
+export type { HandlerFn, HandlerWrapper, ServerRequest, RpcServerOptions, HealthResponse } from "./server";
+export type { HandlerDescriptor, SubscriberDescriptor } from "./discovery";
+export { explore, describeType } from "./discovery";
+
+export { resolveConfig, DEFAULT_SETTINGS, FLAGS, type ConfigInputs, type ConfigSource, type MicroSettings } from "./cmd/config";
+export { parseDuration } from "./cmd/duration";
+export { PinoLogger, SilentLogger, type PinoLoggerOptions } from "./logger/pino-logger";
+export type { LogFields } from "./logger/logger";

@@ -1,0 +1,97 @@
+import type { CallOptions, Client, PublishOptions } from "../client/client";
+import type { Logger } from "../logger/logger";
+import { SilentLogger } from "../logger/pino-logger";
+import type { Metadata } from "./metadata";
+import type { TraceContext } from "./trace";
+
+/** What a Context is built from; every field is optional. */
+export interface ContextInit {
+  /** Caller metadata to propagate onwards. */
+  metadata?: Metadata;
+  /** Absolute deadline, ms since the epoch. */
+  deadline?: number;
+  /** Aborts when the caller gives up or the deadline passes. */
+  signal?: AbortSignal;
+  /** The calling service (`Micro-From-Service`), if it said. */
+  caller?: string;
+  /** The service this context runs in (sent onwards as `Micro-From-Service`). */
+  service?: string;
+  /** The endpoint or topic being handled. */
+  endpoint?: string;
+  /** The trace this work belongs to. */
+  trace?: TraceContext;
+  logger?: Logger;
+  /** The client used by `call` and `publish`. */
+  client?: Client;
+}
+
+const NEVER = new AbortController().signal;
+
+/**
+ * The per-request context a handler receives: metadata, deadline, abort signal, caller, trace
+ * and logger. `ctx.call(...)` calls onwards with all of it propagated.
+ */
+export class Context {
+  readonly metadata: Readonly<Metadata>;
+  readonly deadline: number | undefined;
+  readonly signal: AbortSignal;
+  readonly caller: string | undefined;
+  readonly service: string | undefined;
+  readonly endpoint: string | undefined;
+  readonly trace: TraceContext | undefined;
+  readonly logger: Logger;
+  private readonly client: Client | undefined;
+
+  constructor(init: ContextInit = {}) {
+    this.metadata = init.metadata ?? {};
+    this.deadline = init.deadline;
+    this.signal = init.signal ?? NEVER;
+    this.caller = init.caller;
+    this.service = init.service;
+    this.endpoint = init.endpoint;
+    this.trace = init.trace;
+    this.logger = init.logger ?? new SilentLogger();
+    this.client = init.client;
+  }
+
+  /** An empty context with no deadline. */
+  static background(init: ContextInit = {}): Context {
+    return new Context(init);
+  }
+
+  /** Milliseconds left before the deadline; Infinity without one. */
+  remainingMs(): number {
+    return this.deadline === undefined ? Infinity : Math.max(0, this.deadline - Date.now());
+  }
+
+  /** Calls another service, propagating metadata, the remaining deadline, the signal and the trace. */
+  call<T = unknown>(service: string, endpoint: string, request: unknown, options: CallOptions = {}): Promise<T> {
+    return this.requireClient().call<T>(service, endpoint, request, { ...options, context: this });
+  }
+
+  /** Publishes an event, propagating metadata and trace. */
+  publish(topic: string, payload: unknown, options: PublishOptions = {}): Promise<void> {
+    return this.requireClient().publish(topic, payload, { ...options, context: this });
+  }
+
+  /** A copy of this context with some fields replaced. */
+  with(init: ContextInit): Context {
+    return new Context({
+      metadata: this.metadata,
+      deadline: this.deadline,
+      signal: this.signal,
+      caller: this.caller,
+      service: this.service,
+      endpoint: this.endpoint,
+      trace: this.trace,
+      logger: this.logger,
+      client: this.client,
+      ...init,
+    });
+  }
+
+  private requireClient(): Client {
+    if (!this.client) throw new Error("this Context has no client; build it with one to call onwards");
+    return this.client;
+  }
+}

@@ -1,0 +1,3 @@
+export { Context, type ContextInit } from "./context";
+export { type Metadata, metadataFromHeaders } from "./metadata";
+export { type TraceContext, parseTraceparent, formatTraceparent, childSpan } from "./trace";

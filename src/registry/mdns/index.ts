@@ -1,0 +1,10 @@
+export { MdnsRegistry } from "./mdns-registry";
+export {
+  DEFAULT_MDNS_REGISTRY_OPTIONS,
+  MDNS_INTERFACE_ENV,
+  resolveMdnsRegistryOptions,
+  type MdnsInterfaceSource,
+  type MdnsRegistryOptions,
+  type ResolvedMdnsRegistryOptions,
+} from "./options";
+export { decodeTxt, encodeTxt, marshalTxtJson, TXT_CHUNK_LENGTH, type MdnsTxt } from "./txt";

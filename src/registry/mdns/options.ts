@@ -1,0 +1,81 @@
+import type { Logger } from "../../logger/logger";
+
+/** Init options of the mDNS registry; every field has a default in {@link DEFAULT_MDNS_REGISTRY_OPTIONS}. */
+export interface MdnsRegistryOptions {
+  /** DNS domain services are published under (go-micro's `micro`, not `local`); default "micro". */
+  domain: string;
+  /** How long `getService` and `listServices` collect answers, in ms; default 100 (go-micro's). */
+  queryTimeoutMs: number;
+  /**
+   * IPv4 address (or OS interface name, e.g. "eth0") to multicast on; default "127.0.0.1", so
+   * nothing leaves the machine. The `MICRO_MDNS_INTERFACE` environment variable overrides it.
+   */
+  interface: string;
+  /** UDP port of the mDNS group; default 5353 (needed to talk to go-micro and other peers). */
+  port: number;
+  /** Record TTL for registrations without `ttlMs`, in seconds; default 120 (go-micro's). */
+  defaultRecordTtlSeconds: number;
+  /**
+   * Fraction of a record's TTL after which a watcher re-queries a node it has not heard from,
+   * before dropping it at the full TTL (RFC 6762 §5.2); default 0.8.
+   */
+  refreshFraction: number;
+  /** Receives socket errors and start-up lines; default none (silent). */
+  logger?: Logger;
+}
+
+/** Where the interface choice came from, as shown in the start-up log line. */
+export type MdnsInterfaceSource = "default" | "module" | "env";
+
+/** Options after defaults and environment have been applied. */
+export interface ResolvedMdnsRegistryOptions extends MdnsRegistryOptions {
+  /** Where `interface` came from. */
+  interfaceSource: MdnsInterfaceSource;
+}
+
+/** The environment variable naming the interface to use instead of loopback. */
+export const MDNS_INTERFACE_ENV = "MICRO_MDNS_INTERFACE";
+
+/** Defaults of {@link MdnsRegistryOptions}; the only place they are written down. */
+export const DEFAULT_MDNS_REGISTRY_OPTIONS: Readonly<Omit<MdnsRegistryOptions, "logger">> = Object.freeze({
+  domain: "micro",
+  queryTimeoutMs: 100,
+  interface: "127.0.0.1",
+  port: 5353,
+  defaultRecordTtlSeconds: 120,
+  refreshFraction: 0.8,
+});
+
+/**
+ * Fills in defaults, then applies `MICRO_MDNS_INTERFACE` from `env` (precedence: defaults <
+ * module options < env), and validates the result.
+ */
+export function resolveMdnsRegistryOptions(
+  partial: Partial<MdnsRegistryOptions> = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedMdnsRegistryOptions {
+  const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
+  const merged: MdnsRegistryOptions = { ...DEFAULT_MDNS_REGISTRY_OPTIONS, ...defined };
+  let interfaceSource: MdnsInterfaceSource = partial.interface === undefined ? "default" : "module";
+  const fromEnv = env[MDNS_INTERFACE_ENV]?.trim();
+  if (fromEnv) {
+    merged.interface = fromEnv;
+    interfaceSource = "env";
+  }
+  merged.domain = merged.domain.replace(/^\.+|\.+$/g, "");
+  if (!merged.domain) throw new RangeError("mdns registry: domain must not be empty");
+  if (!merged.interface) throw new RangeError("mdns registry: interface must not be empty");
+  positive("queryTimeoutMs", merged.queryTimeoutMs);
+  positive("defaultRecordTtlSeconds", merged.defaultRecordTtlSeconds);
+  if (!Number.isInteger(merged.port) || merged.port < 1 || merged.port > 65535) {
+    throw new RangeError(`mdns registry: port must be 1..65535, got ${merged.port}`);
+  }
+  if (!(merged.refreshFraction > 0 && merged.refreshFraction < 1)) {
+    throw new RangeError(`mdns registry: refreshFraction must be between 0 and 1, got ${merged.refreshFraction}`);
+  }
+  return { ...merged, interfaceSource };
+}
+
+function positive(field: string, value: number): void {
+  if (!(Number.isFinite(value) && value > 0)) throw new RangeError(`mdns registry: ${field} must be > 0, got ${value}`);
+}

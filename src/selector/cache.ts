@@ -1,0 +1,93 @@
+import type { Logger } from "../logger/logger";
+import type { Registry, ServiceRecord, WatchEvent, Watcher } from "../registry/registry";
+
+interface CacheEntry {
+  services: ServiceRecord[];
+  fetchedAt: number;
+  watcher?: Watcher;
+}
+
+/**
+ * A client-side cache of registry lookups: one lookup per service at a time, kept current by a
+ * watch, refreshed after a TTL, and served stale when the registry errors.
+ */
+export class RegistryCache {
+  private readonly entries = new Map<string, CacheEntry>();
+  private readonly pending = new Map<string, Promise<ServiceRecord[]>>();
+  private closed = false;
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly ttlMs: number,
+    private readonly logger?: Logger,
+  ) {}
+
+  /** The service's records; from cache when fresh. */
+  async get(service: string): Promise<ServiceRecord[]> {
+    const entry = this.entries.get(service);
+    if (entry && entry.services.length > 0 && Date.now() - entry.fetchedAt < this.ttlMs) return entry.services;
+    let p = this.pending.get(service);
+    if (!p) {
+      p = this.fetch(service, entry).finally(() => this.pending.delete(service));
+      this.pending.set(service, p);
+    }
+    return p;
+  }
+
+  /** Drops a service from the cache. */
+  invalidate(service: string): void {
+    const entry = this.entries.get(service);
+    if (entry) entry.fetchedAt = 0;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const watchers = [...this.entries.values()].map((e) => e.watcher).filter((w): w is Watcher => !!w);
+    this.entries.clear();
+    await Promise.all(watchers.map((w) => w.stop()));
+  }
+
+  private async fetch(service: string, stale: CacheEntry | undefined): Promise<ServiceRecord[]> {
+    let services: ServiceRecord[];
+    try {
+      services = await this.registry.getService(service);
+    } catch (err) {
+      if (stale && stale.services.length > 0) {
+        this.logger?.warn("registry lookup failed; serving cached nodes", { service, error: String(err) });
+        return stale.services;
+      }
+      throw err;
+    }
+    const entry = stale ?? { services, fetchedAt: 0 };
+    entry.services = services;
+    entry.fetchedAt = Date.now();
+    if (!this.closed && !this.entries.has(service)) {
+      this.entries.set(service, entry);
+      entry.watcher = await this.registry.watch((e) => this.apply(e), { service }).catch((err: unknown) => {
+        this.logger?.warn("registry watch failed; relying on TTL refresh", { service, error: String(err) });
+        return undefined;
+      });
+    }
+    return entry.services;
+  }
+
+  /** Applies a watch event to the cached records. */
+  private apply(event: WatchEvent): void {
+    const entry = this.entries.get(event.service.name);
+    if (!entry) return;
+    const changed = event.service;
+    const ids = new Set(changed.nodes.map((n) => n.id));
+    // Remove the changed nodes from every version, then add them back unless deleted.
+    let services = entry.services
+      .map((s) => ({ ...s, nodes: s.nodes.filter((n) => !ids.has(n.id)) }))
+      .filter((s) => s.nodes.length > 0);
+    if (event.action !== "delete") {
+      const existing = services.find((s) => s.version === changed.version);
+      if (existing) {
+        existing.nodes = [...existing.nodes, ...changed.nodes];
+        existing.endpoints = changed.endpoints;
+      } else services = [...services, { ...changed, nodes: [...changed.nodes] }];
+    }
+    entry.services = services;
+  }
+}

@@ -1,0 +1,6 @@
+export type { Filter, Next, Picker, SelectOptions, Selector, Strategy } from "./selector";
+export { random, roundRobin, leastConn, STRATEGIES, type Random } from "./strategies";
+export { filterVersion, filterMetadata, filterEndpoint } from "./filters";
+export { RegistrySelector } from "./registry-selector";
+export { RegistryCache } from "./cache";
+export { type RegistrySelectorOptions, DEFAULT_REGISTRY_SELECTOR_OPTIONS, resolveRegistrySelectorOptions } from "./options";

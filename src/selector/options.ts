@@ -1,0 +1,31 @@
+import { withDefaults } from "../internal/options";
+import type { Logger } from "../logger/logger";
+import type { Registry } from "../registry/registry";
+import type { Strategy } from "./selector";
+import { random } from "./strategies";
+
+/** Options of the registry-backed selector. */
+export interface RegistrySelectorOptions {
+  registry: Registry;
+  /** How nodes are picked; default random. */
+  strategy: Strategy;
+  /** How long a service's cached nodes are trusted without a refresh, in ms; default 60000. */
+  cacheTtlMs: number;
+  /** How long a node that failed with a connection error is avoided, in ms; default 5000. */
+  ejectMs: number;
+  logger?: Logger;
+}
+
+/** Defaults for {@link RegistrySelectorOptions}. */
+export const DEFAULT_REGISTRY_SELECTOR_OPTIONS = {
+  strategy: random(),
+  cacheTtlMs: 60_000,
+  ejectMs: 5_000,
+} as const;
+
+/** Fills in defaults. */
+export function resolveRegistrySelectorOptions(
+  partial: Partial<RegistrySelectorOptions> & { registry: Registry },
+): RegistrySelectorOptions {
+  return withDefaults(DEFAULT_REGISTRY_SELECTOR_OPTIONS, partial);
+}

@@ -1,0 +1,111 @@
+import type { CodecSet } from "../codec/codecs";
+import type { Client } from "../client/client";
+import { badRequest, ErrorIds, MicroError, notFound, timeout, toMicroError } from "../errors";
+import type { Logger } from "../logger/logger";
+import { Context } from "../metadata/context";
+import { metadataFromHeaders } from "../metadata/metadata";
+import { childSpan, parseTraceparent } from "../metadata/trace";
+import { Headers } from "../transport/headers";
+import type { Message } from "../transport/transport";
+import type { Router } from "./router";
+import type { HandlerFn, ServerRequest } from "./server";
+import { validateInto } from "./validation";
+
+/** What the dispatcher needs from the server. */
+export interface DispatchDeps {
+  service: string;
+  router: Router;
+  codecs: CodecSet;
+  chain: HandlerFn;
+  logger: Logger;
+  client?: Client;
+}
+
+const DEFAULT_CONTENT_TYPE = "application/json";
+
+/** Reads a header, accepting go-micro's `X-Micro-*` aliases. */
+export function header(h: Record<string, string>, name: string): string | undefined {
+  return h[name] ?? h[`X-${name}`];
+}
+
+/**
+ * Handles one request message and always produces a reply: the encoded response, or a
+ * `Micro-Error` header. Never throws.
+ */
+export async function dispatch(deps: DispatchDeps, msg: Message): Promise<Message> {
+  const h = msg.header;
+  const id = h[Headers.id] ?? "";
+  const endpoint = header(h, Headers.endpoint) ?? header(h, Headers.method) ?? "";
+  const contentType = h[Headers.contentType] ?? DEFAULT_CONTENT_TYPE;
+  const replyHeader: Record<string, string> = { [Headers.id]: id, [Headers.contentType]: contentType };
+  try {
+    const target = header(h, Headers.service);
+    if (target && target !== deps.service) {
+      throw notFound(`service "${target}" not found on this node (it serves "${deps.service}")`, ErrorIds.serviceNotFound);
+    }
+    if (!endpoint) throw badRequest("missing Micro-Endpoint header");
+    const handler = deps.router.get(endpoint, deps.service);
+    const codec = deps.codecs.get(contentType);
+    let body: unknown;
+    try {
+      body = codec.unmarshal(msg.body, { type: "request", id, endpoint });
+    } catch (err) {
+      throw badRequest(`malformed ${codec.name} body: ${(err as Error).message}`, ErrorIds.malformed);
+    }
+    const result = await runWithDeadline(deps, h, endpoint, async (ctx) => {
+      const request = handler.validate && handler.requestType ? await validateInto(handler.requestType, body) : body;
+      return deps.chain({ service: deps.service, endpoint, header: h, body: request }, ctx);
+    });
+    return { header: replyHeader, body: codec.marshal(result, { type: "response", id, endpoint }) };
+  } catch (err) {
+    const error = toMicroError(err);
+    if (!MicroError.is(err)) deps.logger.error("handler failed", { endpoint, error: errorFields(err) });
+    replyHeader[Headers.error] = error.toHeader();
+    return { header: replyHeader, body: Buffer.alloc(0) };
+  }
+}
+
+/** The chain's innermost function: call the routed handler. */
+export function invokeHandler(router: Router): HandlerFn {
+  return (req: ServerRequest, ctx: Context) => router.get(req.endpoint, req.service).invoke(req.body, ctx);
+}
+
+async function runWithDeadline(
+  deps: DispatchDeps,
+  h: Record<string, string>,
+  endpoint: string,
+  run: (ctx: Context) => Promise<unknown>,
+): Promise<unknown> {
+  const ns = Number(h[Headers.timeout]);
+  const budgetMs = Number.isFinite(ns) && ns > 0 ? ns / 1_000_000 : undefined;
+  const controller = new AbortController();
+  const ctx = new Context({
+    metadata: metadataFromHeaders(h),
+    deadline: budgetMs === undefined ? undefined : Date.now() + budgetMs,
+    signal: controller.signal,
+    caller: header(h, Headers.fromService),
+    service: deps.service,
+    endpoint,
+    trace: childSpan(parseTraceparent(h[Headers.traceparent] ?? h["traceparent"])),
+    logger: deps.logger,
+    client: deps.client,
+  });
+  if (budgetMs === undefined) return run(ctx);
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = timeout(`${endpoint} exceeded its deadline of ${Math.round(budgetMs)}ms`);
+      controller.abort(err);
+      reject(err);
+    }, budgetMs);
+  });
+  try {
+    return await Promise.race([run(ctx), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function errorFields(err: unknown): Record<string, unknown> {
+  return err instanceof Error ? { message: err.message, stack: err.stack } : { value: String(err) };
+}

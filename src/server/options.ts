@@ -1,0 +1,64 @@
+import type { Broker } from "../broker/broker";
+import type { Client } from "../client/client";
+import type { Codec } from "../codec/codec";
+import { JsonCodec } from "../codec/json";
+import { JsonRpcCodec } from "../codec/json-rpc";
+import { withDefaults } from "../internal/options";
+import type { Logger } from "../logger/logger";
+import { SilentLogger } from "../logger/pino-logger";
+import type { Registry } from "../registry/registry";
+import type { Transport } from "../transport/transport";
+import type { HandlerWrapper } from "./server";
+
+/** Options of the RPC server. */
+export interface RpcServerOptions {
+  /** Service name. */
+  name: string;
+  /** Service version; default "latest". */
+  version: string;
+  /** Service-level metadata advertised in the registry. */
+  metadata: Record<string, string>;
+  /** Node id; default `<name>-<uuid>`. */
+  id?: string;
+  /** Listen address; default 127.0.0.1:0 (loopback, any free port). */
+  address: string;
+  /** Address to advertise instead of the bound one (host or host:port). */
+  advertise?: string;
+  registry: Registry;
+  transport: Transport;
+  broker?: Broker;
+  /** Lets handlers call onwards through `ctx.call`. */
+  client?: Client;
+  codecs: readonly Codec[];
+  /** Registration TTL, ms; default 90000. */
+  registerTtlMs: number;
+  /** Re-registration interval, ms; default 30000. */
+  registerIntervalMs: number;
+  /** How long shutdown waits for in-flight work, ms; default 10000. */
+  drainTimeoutMs: number;
+  /** Largest accepted request body, bytes; default 4 MiB. */
+  maxBodyBytes: number;
+  wrappers: readonly HandlerWrapper[];
+  logger: Logger;
+}
+
+/** Defaults for {@link RpcServerOptions}. */
+export const DEFAULT_RPC_SERVER_OPTIONS = {
+  version: "latest",
+  metadata: {} as Record<string, string>,
+  address: "127.0.0.1:0",
+  codecs: [new JsonCodec(), new JsonRpcCodec()] as readonly Codec[],
+  registerTtlMs: 90_000,
+  registerIntervalMs: 30_000,
+  drainTimeoutMs: 10_000,
+  maxBodyBytes: 4 * 1024 * 1024,
+  wrappers: [] as readonly HandlerWrapper[],
+  logger: new SilentLogger() as Logger,
+};
+
+/** Fills in defaults. */
+export function resolveRpcServerOptions(
+  partial: Partial<RpcServerOptions> & Pick<RpcServerOptions, "name" | "registry" | "transport">,
+): RpcServerOptions {
+  return withDefaults(DEFAULT_RPC_SERVER_OPTIONS, partial);
+}

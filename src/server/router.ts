@@ -1,0 +1,33 @@
+import type { HandlerDescriptor } from "../discovery/descriptors";
+import { describeType } from "../discovery/schema";
+import { ErrorIds, notFound } from "../errors";
+import type { Endpoint } from "../registry/registry";
+
+/** Endpoint name → handler. Names starting with `Debug.` are internal and not advertised. */
+export class Router {
+  private readonly handlers = new Map<string, HandlerDescriptor>();
+
+  add(descriptor: HandlerDescriptor): void {
+    if (this.handlers.has(descriptor.endpoint)) throw new Error(`endpoint ${descriptor.endpoint} is registered twice`);
+    this.handlers.set(descriptor.endpoint, descriptor);
+  }
+
+  /** The handler for `endpoint`, or a 404 naming the endpoint and the service. */
+  get(endpoint: string, service: string): HandlerDescriptor {
+    const h = this.handlers.get(endpoint);
+    if (!h) throw notFound(`endpoint "${endpoint}" not found on service "${service}"`, ErrorIds.endpointNotFound);
+    return h;
+  }
+
+  /** The endpoints to advertise, with request/response shapes. */
+  endpoints(): Endpoint[] {
+    return [...this.handlers.values()]
+      .filter((h) => !h.endpoint.startsWith("Debug."))
+      .map((h) => ({
+        name: h.endpoint,
+        request: h.requestType ? describeType(h.requestType) : undefined,
+        response: h.responseType ? describeType(h.responseType) : undefined,
+        metadata: h.metadata,
+      }));
+  }
+}

@@ -1,0 +1,131 @@
+import { randomUUID } from "node:crypto";
+import type { Subscription } from "../broker/broker";
+import { CodecSet } from "../codec/codecs";
+import type { HandlerDescriptor, SubscriberDescriptor } from "../discovery/descriptors";
+import type { Node, ServiceRecord } from "../registry/registry";
+import type { Listener, Message, Socket } from "../transport/transport";
+import { debugHealthHandler } from "./debug";
+import { dispatch, invokeHandler, type DispatchDeps } from "./dispatch";
+import { Inflight } from "./inflight";
+import { resolveRpcServerOptions, type RpcServerOptions } from "./options";
+import { Registration } from "./registration";
+import { Router } from "./router";
+import type { HandlerFn, Server } from "./server";
+import { subscribeAll } from "./subscribers";
+
+type State = "new" | "starting" | "running" | "stopping" | "stopped";
+
+/**
+ * The default server: routes request messages to handler descriptors, delivers broker events
+ * to subscribers, registers the node, and on stop deregisters before it drains.
+ */
+export class RpcServer implements Server {
+  readonly name: string;
+  private readonly options: RpcServerOptions;
+  private readonly router = new Router();
+  private readonly codecs: CodecSet;
+  private readonly inflight = new Inflight();
+  private readonly subscribers: SubscriberDescriptor[] = [];
+  private readonly nodeId: string;
+  private state: State = "new";
+  private listener?: Listener;
+  private registration?: Registration;
+  private subscriptions: Subscription[] = [];
+  private stopping?: Promise<void>;
+  private advertised = "";
+
+  constructor(options: Partial<RpcServerOptions> & Pick<RpcServerOptions, "name" | "registry" | "transport">) {
+    this.options = resolveRpcServerOptions(options);
+    this.name = this.options.name;
+    this.nodeId = this.options.id ?? `${this.name}-${randomUUID()}`;
+    this.codecs = new CodecSet(this.options.codecs);
+    this.router.add(debugHealthHandler());
+  }
+
+  get address(): string {
+    return this.advertised;
+  }
+
+  handle(descriptors: readonly HandlerDescriptor[]): void {
+    for (const d of descriptors) this.router.add(d);
+  }
+
+  subscribe(descriptors: readonly SubscriberDescriptor[]): void {
+    this.subscribers.push(...descriptors);
+  }
+
+  record(): ServiceRecord {
+    const o = this.options;
+    const node: Node = {
+      id: this.nodeId,
+      address: this.advertised,
+      metadata: {
+        server: "rpc",
+        protocol: "mucp",
+        transport: o.transport.name,
+        registry: o.registry.name,
+        broker: o.broker?.name ?? "",
+      },
+    };
+    return { name: o.name, version: o.version, metadata: o.metadata, endpoints: this.router.endpoints(), nodes: [node] };
+  }
+
+  async start(): Promise<void> {
+    if (this.state !== "new") return;
+    this.state = "starting";
+    const o = this.options;
+    const chain = o.wrappers.reduceRight<HandlerFn>((next, wrap) => wrap(next), invokeHandler(this.router));
+    const deps: DispatchDeps = { service: o.name, router: this.router, codecs: this.codecs, chain, logger: o.logger, client: o.client };
+    this.listener = await o.transport.listen(o.address, (socket) => this.serve(socket, deps), { maxBodyBytes: o.maxBodyBytes });
+    this.advertised = advertiseAddress(o.advertise, this.listener.address);
+    if (o.broker && this.subscribers.length > 0) {
+      const subDeps = { service: o.name, broker: o.broker, codecs: this.codecs, inflight: this.inflight, logger: o.logger, client: o.client };
+      this.subscriptions = await subscribeAll(subDeps, this.subscribers);
+    }
+    this.registration = new Registration(o.registry, () => this.record(), o.registerTtlMs, o.registerIntervalMs, o.logger);
+    await this.registration.start();
+    this.state = "running";
+    o.logger.info("server listening", { service: o.name, version: o.version, node: this.nodeId, address: this.listener.address, advertise: this.advertised, transport: o.transport.name });
+  }
+
+  stop(): Promise<void> {
+    if (this.state === "new") {
+      this.state = "stopped";
+      return Promise.resolve();
+    }
+    this.stopping ??= this.shutdown();
+    return this.stopping;
+  }
+
+  /** Deregister → unsubscribe → stop accepting → drain (bounded) → close. */
+  private async shutdown(): Promise<void> {
+    const o = this.options;
+    this.state = "stopping";
+    await this.registration?.stop();
+    await Promise.all(this.subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
+    const closing = this.listener?.close();
+    const drained = await this.inflight.idle(o.drainTimeoutMs);
+    if (!drained) o.logger.warn("drain timeout: stopping with work in flight", { inflight: this.inflight.size, drainTimeoutMs: o.drainTimeoutMs });
+    await closing;
+    this.state = "stopped";
+    o.logger.info("server stopped", { service: o.name, node: this.nodeId });
+  }
+
+  private serve(socket: Socket, deps: DispatchDeps): void {
+    socket.onMessage((msg: Message) => {
+      this.inflight.begin();
+      dispatch(deps, msg)
+        .then((reply) => socket.send(reply))
+        .catch((err: unknown) => this.options.logger.debug("reply not delivered", { remote: socket.remote, error: String(err) }))
+        .finally(() => this.inflight.end());
+    });
+    socket.onClose(() => undefined);
+  }
+}
+
+/** `advertise` may be a host or host:port; without a port the bound port is used. */
+function advertiseAddress(advertise: string | undefined, bound: string): string {
+  if (!advertise) return bound;
+  if (/:\d+$/.test(advertise)) return advertise;
+  return `${advertise}:${bound.slice(bound.lastIndexOf(":") + 1)}`;
+}

@@ -1,0 +1,55 @@
+import type { Broker, BrokerEvent, Subscription } from "../broker/broker";
+import type { CodecSet } from "../codec/codecs";
+import type { Client } from "../client/client";
+import type { SubscriberDescriptor } from "../discovery/descriptors";
+import type { Logger } from "../logger/logger";
+import { Context } from "../metadata/context";
+import { metadataFromHeaders } from "../metadata/metadata";
+import { childSpan, parseTraceparent } from "../metadata/trace";
+import { Headers } from "../transport/headers";
+import type { Inflight } from "./inflight";
+import { validateInto } from "./validation";
+
+/** What subscriber delivery needs from the server. */
+export interface SubscriberDeps {
+  service: string;
+  broker: Broker;
+  codecs: CodecSet;
+  inflight: Inflight;
+  logger: Logger;
+  client?: Client;
+}
+
+/** Subscribes every descriptor on the broker; the returned subscriptions are unsubscribed at stop. */
+export function subscribeAll(deps: SubscriberDeps, descriptors: readonly SubscriberDescriptor[]): Promise<Subscription[]> {
+  return Promise.all(
+    descriptors.map((d) => deps.broker.subscribe(d.topic, (event) => deliver(deps, d, event), { queue: d.queue })),
+  );
+}
+
+/** Decodes, validates and runs one event; a failure is logged and rethrown so acking brokers redeliver. */
+async function deliver(deps: SubscriberDeps, d: SubscriberDescriptor, event: BrokerEvent): Promise<void> {
+  deps.inflight.begin();
+  const h = event.message.header;
+  try {
+    const codec = deps.codecs.get(h[Headers.contentType] ?? "application/json");
+    const id = h[Headers.id] ?? "";
+    const decoded = codec.unmarshal(event.message.body, { type: "event", id, endpoint: event.topic });
+    const payload = d.validate && d.eventType ? await validateInto(d.eventType, decoded) : decoded;
+    const ctx = new Context({
+      metadata: metadataFromHeaders(h),
+      caller: h[Headers.fromService],
+      service: deps.service,
+      endpoint: event.topic,
+      trace: childSpan(parseTraceparent(h[Headers.traceparent])),
+      logger: deps.logger,
+      client: deps.client,
+    });
+    await d.invoke(payload, ctx);
+  } catch (err) {
+    deps.logger.error("subscriber failed", { topic: event.topic, error: err instanceof Error ? err.stack : String(err) });
+    throw err;
+  } finally {
+    deps.inflight.end();
+  }
+}

@@ -1,0 +1,33 @@
+/** Header names of the wire protocol, in the canonical form go-micro sends. */
+export const Headers = {
+  service: "Micro-Service",
+  endpoint: "Micro-Endpoint",
+  method: "Micro-Method",
+  id: "Micro-Id",
+  contentType: "Content-Type",
+  timeout: "Timeout",
+  error: "Micro-Error",
+  stream: "Micro-Stream",
+  topic: "Micro-Topic",
+  fromService: "Micro-From-Service",
+  traceparent: "Traceparent",
+  authorization: "Authorization",
+} as const;
+
+/** The `Micro-Error` value that marks the end of a stream. */
+export const END_OF_STREAM = "EOS";
+
+/**
+ * Canonicalises a header name the way Go's net/http does (`micro-id` → `Micro-Id`), so
+ * messages look the same whichever transport carried them.
+ */
+export function canonicalHeader(name: string): string {
+  let out = "";
+  let upper = true;
+  for (let i = 0; i < name.length; i++) {
+    const c = name[i]!;
+    out += upper ? c.toUpperCase() : c.toLowerCase();
+    upper = c === "-";
+  }
+  return out;
+}

@@ -1,0 +1,163 @@
+import { request, type ClientRequest, type IncomingMessage } from "node:http";
+import { badRequest } from "../../errors";
+import type { Logger } from "../../logger/logger";
+import { Headers } from "../headers";
+import type { Message, Socket } from "../transport";
+import type { HostPort } from "./address";
+import { DialAgent } from "./dial-agent";
+import { connectionError, readHeaders, statusError, writeHeaders } from "./wire";
+
+/** How one dialed socket behaves (resolved from transport and dial options). */
+export interface HttpDialConfig {
+  maxSockets: number;
+  idleTimeoutMs: number;
+  connectTimeoutMs: number;
+  logger?: Logger;
+}
+
+const kCall = Symbol("tsmicro.http.call");
+
+/** One message in flight; kept on the request and response so the event handlers need no closures. */
+interface Call {
+  readonly socket: HttpClientSocket;
+  readonly id: string | undefined;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+  readonly chunks: Buffer[];
+  size: number;
+  responding: boolean;
+  done: boolean;
+}
+
+type TaggedRequest = ClientRequest & { [kCall]?: Call };
+type TaggedResponse = IncomingMessage & { [kCall]?: Call };
+
+/**
+ * The client side of the HTTP transport: each `send` is one `POST /` over a pool of keep-alive
+ * connections to one address, and its response is delivered through `onMessage`.
+ */
+export class HttpClientSocket implements Socket {
+  readonly local = "";
+  readonly remote: string;
+  private readonly agent: DialAgent;
+  private handler?: (message: Message) => void;
+  private closeHandler?: (error?: Error) => void;
+  private closed = false;
+
+  constructor(
+    address: string,
+    private readonly target: HostPort,
+    private readonly config: HttpDialConfig,
+    private readonly onClosed: (socket: HttpClientSocket) => void,
+  ) {
+    this.remote = address;
+    this.agent = new DialAgent(
+      { keepAlive: true, maxSockets: config.maxSockets, maxFreeSockets: config.maxSockets, timeout: config.idleTimeoutMs, scheduling: "lifo" },
+      config.connectTimeoutMs,
+    );
+  }
+
+  send(message: Message): Promise<void> {
+    if (this.closed) return Promise.reject(connectionError(this.remote, "socket closed"));
+    return new Promise<void>((resolve, reject) => {
+      let req: TaggedRequest;
+      try {
+        const headers = writeHeaders(message.header, message.body.length, false);
+        req = request({ agent: this.agent, host: this.target.host, port: this.target.port, method: "POST", path: "/", headers });
+      } catch (err) {
+        reject(badRequest(`invalid message header: ${(err as Error).message}`));
+        return;
+      }
+      req[kCall] = { socket: this, id: message.header[Headers.id], resolve, reject, chunks: [], size: 0, responding: false, done: false };
+      req.on("response", onResponse);
+      req.on("error", onRequestError);
+      req.end(message.body);
+    });
+  }
+
+  onMessage(handler: (message: Message) => void): void {
+    this.handler = handler;
+  }
+
+  onClose(handler: (error?: Error) => void): void {
+    this.closeHandler = handler;
+    if (this.closed) queueMicrotask(() => handler());
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.agent.destroy();
+    this.onClosed(this);
+    try {
+      this.closeHandler?.();
+    } catch (err) {
+      this.config.logger?.error("http transport: close handler threw", { remote: this.remote, error: String(err) });
+    }
+  }
+
+  /** Hands a received reply to the message handler. */
+  deliver(message: Message): void {
+    try {
+      this.handler?.(message);
+    } catch (err) {
+      this.config.logger?.error("http transport: message handler threw", { remote: this.remote, error: String(err) });
+    }
+  }
+}
+
+function fail(call: Call, cause: unknown): void {
+  if (call.done) return;
+  call.done = true;
+  call.reject(connectionError(call.socket.remote, cause));
+}
+
+function onRequestError(this: TaggedRequest, err: Error): void {
+  const call = this[kCall]!;
+  // Once the response is arriving it decides; a late write error (say, the server refused an
+  // oversized body and closed) must not hide it.
+  if (!call.responding) fail(call, err);
+}
+
+function onResponse(this: TaggedRequest, res: IncomingMessage): void {
+  const call = this[kCall]!;
+  call.responding = true;
+  (res as TaggedResponse)[kCall] = call;
+  res.on("data", onResponseData);
+  res.on("end", onResponseEnd);
+  res.on("error", onResponseError);
+  res.on("close", onResponseClose);
+}
+
+function onResponseData(this: TaggedResponse, chunk: Buffer): void {
+  const call = this[kCall]!;
+  call.chunks.push(chunk);
+  call.size += chunk.length;
+}
+
+function onResponseEnd(this: TaggedResponse): void {
+  const call = this[kCall]!;
+  if (call.done) return;
+  call.done = true;
+  const header: Record<string, string> = {};
+  readHeaders(this.rawHeaders, header);
+  const { chunks } = call;
+  const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, call.size);
+  const status = this.statusCode ?? 0;
+  if (status !== 200 && header[Headers.error] === undefined) {
+    header[Headers.error] = statusError(call.socket.remote, status, this.statusMessage ?? "", body).toHeader();
+  }
+  // Peers that do not echo Micro-Id still answer this request: correlate the reply with it.
+  if (header[Headers.id] === undefined && call.id !== undefined) header[Headers.id] = call.id;
+  call.socket.deliver({ header, body });
+  call.resolve();
+}
+
+function onResponseError(this: TaggedResponse, err: Error): void {
+  fail(this[kCall]!, err);
+}
+
+function onResponseClose(this: TaggedResponse): void {
+  const call = this[kCall]!;
+  if (!call.done) fail(call, Object.assign(new Error("connection closed mid-response"), { code: "ECONNRESET" }));
+}

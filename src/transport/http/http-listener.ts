@@ -1,0 +1,144 @@
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { Socket as NetSocket } from "node:net";
+import type { Duplex } from "node:stream";
+import { ErrorIds, methodNotAllowed, notFound, serviceUnavailable } from "../../errors";
+import type { Logger } from "../../logger/logger";
+import { Headers } from "../headers";
+import type { Listener, Socket } from "../transport";
+import { bindServer } from "./address";
+import { HttpServerSocket, type ConnectionOwner } from "./http-server-socket";
+import { receiveBody, tooLarge } from "./inbound";
+import { readHeaders, writeError } from "./wire";
+
+/** What a listener is configured with (resolved from transport and listen options). */
+export interface HttpListenerConfig {
+  maxBodyBytes: number;
+  closeTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  requestTimeoutMs: number;
+  logger?: Logger;
+}
+
+const kSocket = Symbol("tsmicro.http.socket");
+
+type TaggedConnection = NetSocket & { [kSocket]?: HttpServerSocket };
+
+// The raw answer to bytes that are not HTTP; the parser is gone by then, so it is written by hand.
+const MALFORMED = Buffer.from(
+  `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n` +
+    `Micro-Error: {"id":"${ErrorIds.malformed}","code":400,"detail":"malformed HTTP request","status":"Bad Request"}\r\n\r\n`,
+);
+
+/**
+ * A node:http server speaking go-micro's HTTP framing: each connection becomes one server
+ * `Socket`, each `POST /` on it one delivered message.
+ */
+export class HttpListener implements Listener, ConnectionOwner {
+  draining = false;
+  readonly logger?: Logger;
+  private bound = "";
+  private closing?: Promise<void>;
+  private readonly server: Server;
+  private readonly sockets = new Set<HttpServerSocket>();
+
+  constructor(
+    private readonly accept: (socket: Socket) => void,
+    private readonly config: HttpListenerConfig,
+  ) {
+    this.logger = config.logger;
+    this.server = createServer({ requestTimeout: config.requestTimeoutMs, requireHostHeader: false, noDelay: true });
+    this.server.keepAliveTimeout = config.keepAliveTimeoutMs;
+    this.server.on("connection", this.onConnection);
+    this.server.on("request", this.onRequest);
+    this.server.on("checkContinue", this.onCheckContinue);
+    this.server.on("clientError", this.onClientError);
+  }
+
+  get address(): string {
+    return this.bound;
+  }
+
+  /** Binds the server to `address` (`host:port`; port 0 picks a free one). */
+  async bind(address: string): Promise<void> {
+    this.bound = await bindServer(this.server, address);
+    this.server.on("error", (err) => this.logger?.error("http transport: server error", { error: String(err) }));
+  }
+
+  close(): Promise<void> {
+    this.closing ??= new Promise<void>((resolve) => {
+      this.draining = true;
+      // The safety bound: connections whose replies never come are destroyed, so close cannot hang.
+      const timer = setTimeout(() => {
+        for (const sock of this.sockets) sock.destroy();
+      }, this.config.closeTimeoutMs);
+      // server.close stops accepting and (Node >= 19) closes idle keep-alive connections; busy
+      // ones close after their reply, which carries `Connection: close` while draining.
+      this.server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    return this.closing;
+  }
+
+  private readonly onConnection = (conn: NetSocket): void => {
+    const sock = new HttpServerSocket(conn, this);
+    (conn as TaggedConnection)[kSocket] = sock;
+    this.sockets.add(sock);
+    conn.once("close", () => {
+      this.sockets.delete(sock);
+      sock.handleClose();
+    });
+    try {
+      this.accept(sock);
+    } catch (err) {
+      this.logger?.error("http transport: accept handler threw", { remote: sock.remote, error: String(err) });
+      conn.destroy();
+    }
+  };
+
+  private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => this.receive(req, res, false);
+
+  private readonly onCheckContinue = (req: IncomingMessage, res: ServerResponse): void => this.receive(req, res, true);
+
+  private receive(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
+    const sock = (req.socket as TaggedConnection)[kSocket];
+    if (sock === undefined) {
+      res.destroy();
+      return;
+    }
+    const header: Record<string, string> = {};
+    const length = readHeaders(req.rawHeaders, header);
+    const given = header[Headers.id];
+    // A refusal sent before the body was read closes the connection, so no body is left to drain.
+    const unread = length !== 0;
+    const url = req.url ?? "";
+    if (url !== "/" && !url.startsWith("/?")) {
+      writeError(res, notFound(`nothing at ${url.slice(0, 128)}: messages are POSTed to /`), given, unread);
+    } else if (req.method !== "POST") {
+      writeError(res, methodNotAllowed(`${req.method ?? ""} is not allowed: messages are POSTed to /`), given, unread);
+    } else if (this.draining) {
+      writeError(res, serviceUnavailable("server is shutting down", ErrorIds.draining), given, true);
+    } else if (length > this.config.maxBodyBytes) {
+      writeError(res, tooLarge(length, this.config.maxBodyBytes), given, true);
+    } else {
+      const id = given ?? (header[Headers.id] = randomUUID());
+      receiveBody(req, res, sock, id, header, this.config.maxBodyBytes, this.logger);
+      if (expectsContinue) res.writeContinue();
+    }
+  }
+
+  private readonly onClientError = (err: NodeJS.ErrnoException, conn: Duplex): void => {
+    const sock = (conn as TaggedConnection)[kSocket];
+    sock?.fail(err);
+    this.logger?.debug("http transport: client error", { remote: sock?.remote, code: err.code, error: err.message });
+    // Only answer when no response is under way on this connection (node's own rule).
+    const busy = (conn as { _httpMessage?: unknown })._httpMessage != null;
+    if (err.code === "ECONNRESET" || !conn.writable || busy) {
+      conn.destroy();
+      return;
+    }
+    conn.end(MALFORMED, () => conn.destroy());
+  };
+}

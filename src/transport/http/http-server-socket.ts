@@ -1,0 +1,125 @@
+import type { ServerResponse } from "node:http";
+import type { Socket as NetSocket } from "node:net";
+import { badRequest, internalServerError, serviceUnavailable } from "../../errors";
+import type { Logger } from "../../logger/logger";
+import { Headers } from "../headers";
+import type { Message, Socket } from "../transport";
+import { joinHostPort } from "./address";
+import { connectionError, writeError, writeHeaders } from "./wire";
+
+/** What a server socket needs from the listener that accepted it. */
+export interface ConnectionOwner {
+  /** True once `close` began: replies then carry `Connection: close`. */
+  readonly draining: boolean;
+  readonly logger?: Logger;
+}
+
+/**
+ * The server side of one HTTP connection: every POST on it is delivered through `onMessage`,
+ * and `send` writes a reply as the response of the request with the same `Micro-Id`.
+ */
+export class HttpServerSocket implements Socket {
+  readonly local: string;
+  readonly remote: string;
+  private readonly pending = new Map<string, ServerResponse>();
+  private handler?: (message: Message) => void;
+  private closeHandler?: (error?: Error) => void;
+  private closed = false;
+  private failure?: Error;
+
+  constructor(
+    private readonly conn: NetSocket,
+    private readonly owner: ConnectionOwner,
+  ) {
+    this.local = joinHostPort(conn.localAddress ?? "", conn.localPort ?? 0);
+    this.remote = joinHostPort(conn.remoteAddress ?? "", conn.remotePort ?? 0);
+  }
+
+  send(reply: Message): Promise<void> {
+    const id = reply.header[Headers.id];
+    const res = id === undefined ? undefined : this.pending.get(id);
+    if (id === undefined || res === undefined) {
+      if (this.closed) return Promise.reject(connectionError(this.remote, "connection closed"));
+      return Promise.reject(badRequest(`no request with Micro-Id ${id ?? "(none)"} awaits a reply`));
+    }
+    this.pending.delete(id);
+    if (res.destroyed) return Promise.reject(connectionError(this.remote, "connection closed"));
+    try {
+      res.writeHead(200, writeHeaders(reply.header, reply.body.length, this.owner.draining));
+    } catch (err) {
+      // Node validates header names and values; a bad one must not leave the caller hanging.
+      writeError(res, internalServerError("the reply could not be written"), id, false);
+      return Promise.reject(badRequest(`invalid reply header: ${(err as Error).message}`));
+    }
+    res.end(reply.body);
+    return Promise.resolve();
+  }
+
+  onMessage(handler: (message: Message) => void): void {
+    this.handler = handler;
+  }
+
+  onClose(handler: (error?: Error) => void): void {
+    this.closeHandler = handler;
+    if (this.closed) queueMicrotask(() => handler(this.failure));
+  }
+
+  close(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const done = new Promise<void>((resolve) => this.conn.once("close", () => resolve()));
+    // End gracefully so replies already written are flushed, then release the descriptor.
+    if (this.conn.writableFinished) this.conn.destroy();
+    else this.conn.end(() => this.conn.destroy());
+    return done;
+  }
+
+  /** Destroys the connection at once, dropping unanswered requests. */
+  destroy(): void {
+    this.conn.destroy();
+  }
+
+  /** Hands a complete request to the message handler; called by the listener. */
+  deliver(message: Message, id: string, res: ServerResponse): void {
+    if (this.pending.has(id)) {
+      writeError(res, badRequest(`Micro-Id ${id} is already awaiting a reply on this connection`), id, false);
+      return;
+    }
+    const handler = this.handler;
+    if (handler === undefined) {
+      writeError(res, serviceUnavailable("no handler accepts messages on this connection"), id, false);
+      return;
+    }
+    this.pending.set(id, res);
+    try {
+      handler(message);
+    } catch (err) {
+      this.owner.logger?.error("http transport: message handler threw", { remote: this.remote, error: String(err) });
+      if (this.pending.get(id) === res) {
+        this.pending.delete(id);
+        writeError(res, internalServerError("the server failed to accept the message"), id, false);
+      }
+    }
+  }
+
+  /** Drops the pending entry of a response that closed unanswered (the peer went away). */
+  forget(id: string, res: ServerResponse): void {
+    if (this.pending.get(id) === res) this.pending.delete(id);
+  }
+
+  /** Records why the connection failed, reported to `onClose`. */
+  fail(error: Error): void {
+    this.failure ??= error;
+  }
+
+  /** Marks the socket closed and tells the close handler; called once when the connection closes. */
+  handleClose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pending.clear();
+    try {
+      this.closeHandler?.(this.failure);
+    } catch (err) {
+      this.owner.logger?.error("http transport: close handler threw", { remote: this.remote, error: String(err) });
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
+import { ErrorIds, MicroError } from "../../errors";
+import { canonicalHeader, Headers } from "../headers";
+
+// Headers that frame the HTTP exchange rather than belong to the message; the transport sets
+// its own, so message headers of these names are neither delivered nor sent.
+const FRAMING = new Set(["Host", "Connection", "Keep-Alive", "Content-Length", "Transfer-Encoding", "Te", "Trailer", "Upgrade", "Proxy-Connection", "Expect"]);
+
+// Peers send the same few header names over and over: remember their canonical form.
+const canonicalNames = new Map<string, string>();
+const CANONICAL_CACHE_LIMIT = 1024;
+
+function canonical(name: string): string {
+  let out = canonicalNames.get(name);
+  if (out === undefined) {
+    out = canonicalHeader(name);
+    if (canonicalNames.size < CANONICAL_CACHE_LIMIT) canonicalNames.set(name, out);
+  }
+  return out;
+}
+
+/**
+ * Copies raw HTTP headers into `header` with canonical names (the first of repeated headers
+ * wins, as in go-micro) and returns the declared Content-Length, or -1 when there is none.
+ */
+export function readHeaders(raw: readonly string[], header: Record<string, string>): number {
+  let contentLength = -1;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = canonical(raw[i]!);
+    if (FRAMING.has(name)) {
+      if (name === "Content-Length") contentLength = Number(raw[i + 1]);
+    } else if (header[name] === undefined) {
+      header[name] = raw[i + 1]!;
+    }
+  }
+  return contentLength;
+}
+
+/** Turns message headers into outgoing HTTP headers, replacing framing headers with the transport's own. */
+export function writeHeaders(header: Record<string, string>, bodyLength: number, close: boolean): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const name in header) if (!FRAMING.has(canonical(name))) out[name] = header[name];
+  out["Content-Length"] = bodyLength;
+  if (close) out.Connection = "close";
+  return out;
+}
+
+/** Answers a request the transport refuses itself: the status line and `Micro-Error` both carry `err`. */
+export function writeError(res: ServerResponse, err: MicroError, id: string | undefined, close: boolean): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const json = err.toHeader();
+  const out: OutgoingHttpHeaders = { [Headers.error]: json, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(json) };
+  if (id !== undefined) out[Headers.id] = id;
+  if (close) out.Connection = "close";
+  res.writeHead(err.code, out).end(json);
+}
+
+/** The 503 MicroError for a message that could not be delivered to `address`. */
+export function connectionError(address: string, cause: unknown): MicroError {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code ?? (cause instanceof Error ? cause.message : String(cause));
+  return new MicroError(ErrorIds.connection, 503, `cannot reach ${address}: ${code}`, { cause });
+}
+
+const STATUS_IDS: Readonly<Record<number, string>> = {
+  400: ErrorIds.badRequest,
+  401: ErrorIds.unauthorized,
+  403: ErrorIds.forbidden,
+  404: ErrorIds.notFound,
+  405: ErrorIds.methodNotAllowed,
+  408: ErrorIds.timeout,
+  409: ErrorIds.conflict,
+  413: ErrorIds.tooLarge,
+  415: ErrorIds.unsupportedMediaType,
+  429: ErrorIds.tooManyRequests,
+  502: ErrorIds.unavailable,
+  503: ErrorIds.unavailable,
+  504: ErrorIds.unavailable,
+};
+
+/** The MicroError for a non-200 answer from a peer that sent no `Micro-Error` (not a go-micro server). */
+export function statusError(address: string, status: number, statusMessage: string, body: Buffer): MicroError {
+  const id = STATUS_IDS[status] ?? (status >= 500 ? ErrorIds.internal : ErrorIds.badRequest);
+  const text = body.length > 0 ? `: ${body.toString("utf8", 0, Math.min(body.length, 256))}` : "";
+  return new MicroError(id, status, `${address} answered HTTP ${status} ${statusMessage}${text}`);
+}

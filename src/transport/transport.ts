@@ -1,0 +1,57 @@
+/**
+ * The unit a transport carries: string headers and an opaque body. Requests, responses, stream
+ * frames and events are all messages; `Micro-Id` and `Micro-Stream` headers correlate them, so
+ * one socket can carry many concurrent exchanges.
+ */
+export interface Message {
+  header: Record<string, string>;
+  body: Buffer;
+}
+
+/**
+ * A bidirectional message pipe to one peer. On the client side `send` resolves once the message
+ * was handed to the peer (for HTTP: once its reply arrived) and rejects with a 503-class
+ * MicroError when it could not be delivered; replies arrive through `onMessage`.
+ */
+export interface Socket {
+  readonly local: string;
+  readonly remote: string;
+  send(message: Message): Promise<void>;
+  /** Sets the handler for messages from the peer (one handler per socket). */
+  onMessage(handler: (message: Message) => void): void;
+  /** Sets the handler called once when the socket closes; `error` says why if it failed. */
+  onClose(handler: (error?: Error) => void): void;
+  /** Closes the socket; idempotent. */
+  close(): Promise<void>;
+}
+
+/** A listening endpoint; `close` stops accepting and closes idle connections. */
+export interface Listener {
+  /** The bound `host:port`. */
+  readonly address: string;
+  /** Stops accepting new connections and requests; resolves once every socket is closed. */
+  close(): Promise<void>;
+}
+
+/** Options for `listen`. */
+export interface ListenOptions {
+  /** Largest message body accepted, in bytes; larger ones are refused with a 413. */
+  maxBodyBytes?: number;
+}
+
+/** Options for `dial`. */
+export interface DialOptions {
+  /** How long connecting may take, in ms. */
+  timeoutMs?: number;
+}
+
+/** Moves messages between processes. */
+export interface Transport {
+  readonly name: string;
+  /** Listens on `address` (`host:port`, port 0 for any) and hands each new socket to `accept`. */
+  listen(address: string, accept: (socket: Socket) => void, options?: ListenOptions): Promise<Listener>;
+  /** Opens a socket to `address`. */
+  dial(address: string, options?: DialOptions): Promise<Socket>;
+  /** Releases pooled connections; idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,49 @@
+import { parseDuration, resolveConfig } from "../../../src";
+
+describe("resolveConfig", () => {
+  it("uses defaults with their source", () => {
+    const c = resolveConfig({ env: {}, argv: [] });
+    expect(c.registry).toBe("mdns");
+    expect(c.serverAddress).toBe("127.0.0.1:0");
+    expect(c.clientTimeoutMs).toBe(5000);
+    expect(c.sources.registry).toBe("default");
+  });
+
+  it("applies defaults < module < env < flags", () => {
+    const c = resolveConfig({
+      module: { registry: "memory", broker: "memory", selector: "leastconn" },
+      env: { MICRO_REGISTRY: "etcd", MICRO_BROKER: "nats" },
+      argv: ["--registry=consul", "app-arg", "--unknown", "x"],
+    });
+    expect([c.registry, c.sources.registry]).toEqual(["consul", "flag"]);
+    expect([c.broker, c.sources.broker]).toEqual(["nats", "env"]);
+    expect([c.selector, c.sources.selector]).toEqual(["leastconn", "module"]);
+    expect(c.sources.transport).toBe("default");
+  });
+
+  it("parses durations, lists and numbers", () => {
+    const c = resolveConfig({
+      env: { MICRO_REGISTER_TTL: "10", MICRO_CLIENT_TIMEOUT: "750ms" },
+      argv: ["--register_interval", "1m", "--client_retries=3", "--registry_address=127.0.0.1:1, 127.0.0.1:2"],
+    });
+    expect(c.registerTtlMs).toBe(10_000);
+    expect(c.clientTimeoutMs).toBe(750);
+    expect(c.registerIntervalMs).toBe(60_000);
+    expect(c.clientRetries).toBe(3);
+    expect(c.registryAddress).toEqual(["127.0.0.1:1", "127.0.0.1:2"]);
+  });
+
+  it("names the flag or variable with a bad value", () => {
+    expect(() => resolveConfig({ env: { MICRO_CLIENT_RETRIES: "many" }, argv: [] })).toThrow(/MICRO_CLIENT_RETRIES/);
+    expect(() => resolveConfig({ env: {}, argv: ["--register_ttl=soon"] })).toThrow(/--register_ttl/);
+  });
+});
+
+describe("parseDuration", () => {
+  it("reads Go durations", () => {
+    expect(parseDuration("1m30s")).toBe(90_000);
+    expect(parseDuration("250ms")).toBe(250);
+    expect(parseDuration("2", 1)).toBe(2);
+    expect(() => parseDuration("5 s")).toThrow();
+  });
+});

@@ -1,0 +1,4 @@
+import { MemoryRegistry } from "../../../src/registry/memory";
+import { describeRegistryContract } from "../../contract/registry.contract";
+
+describeRegistryContract("memory", () => new MemoryRegistry());
