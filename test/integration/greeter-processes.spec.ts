@@ -121,6 +121,10 @@ describe("greeter across processes (mDNS on loopback)", () => {
     const c = startGreeter();
     const cAddr = (await c.waitFor(/ready at (\S+)/))[1]!;
     await waitFor(async () => (await standalone.registry.getService(NAME)).flatMap((s) => s.nodes).some((n) => n.address === cAddr), 10_000);
+    const deleted: string[] = [];
+    const watcher = await standalone.registry.watch((e) => {
+      if (e.action === "delete") deleted.push(...e.service.nodes.map((n) => n.address));
+    }, { service: NAME });
     const l = load(client);
     await waitFor(() => (selector.served.get(cAddr) ?? 0) > 20, 10_000, "calls reaching the new node");
     const killedAt = Date.now();
@@ -130,7 +134,10 @@ describe("greeter across processes (mDNS on loopback)", () => {
     await waitFor(() => [...selector.served.values()].reduce((x, y) => x + y, 0) > mark + 100, 10_000, "calls continuing");
     const { failed } = await l.stop();
     expect(failed.map(String)).toEqual([]);
-    await waitFor(async () => !(await standalone.registry.getService(NAME)).flatMap((s) => s.nodes).some((n) => n.address === cAddr), (TTL_S + 2) * 1000, "dead node expiring");
+    // Lookups stop seeing it at once (it no longer answers); watchers drop it when its TTL runs out.
+    await waitFor(async () => !(await standalone.registry.getService(NAME)).flatMap((s) => s.nodes).some((n) => n.address === cAddr), (TTL_S + 2) * 1000, "dead node gone from lookups");
+    await waitFor(() => deleted.includes(cAddr), (TTL_S + 2) * 1000, "watchers told the dead node is gone");
     expect(Date.now() - killedAt).toBeLessThan((TTL_S + 2) * 1000);
+    await watcher.stop();
   });
 });

@@ -17,6 +17,7 @@ import {
   type MicroService,
   type StandaloneClient,
 } from "../../src";
+import { waitFor } from "../helpers/wait";
 
 class HelloRequest {
   @IsString() @Length(1, 64) name!: string;
@@ -32,6 +33,7 @@ class UserCreated {
 const received: Array<{ ev: UserCreated; caller?: string }> = [];
 let helloCalls = 0;
 let releaseSlow: (() => void) | undefined;
+let slowSignal: AbortSignal | undefined;
 
 @Service("greeter", { version: "1.0.0" })
 class Greeter {
@@ -45,7 +47,8 @@ class Greeter {
     return { total: req.a + req.b };
   }
   @Handler()
-  async slow(): Promise<{ done: boolean }> {
+  async slow(_req: object, ctx: Context): Promise<{ done: boolean }> {
+    slowSignal = ctx.signal;
     await new Promise<void>((r) => (releaseSlow = r));
     return { done: true };
   }
@@ -131,6 +134,22 @@ describe("services in one process (memory registry and broker, HTTP transport)",
     expect(err.detail).toContain("greeter");
   });
 
+  it("answers a raw HTTP client (curl) with 415 listing supported types, and serves json-rpc", async () => {
+    const [rec] = await registry.getService("greeter");
+    const res = await fetch(`http://${rec!.nodes[0]!.address}/`, {
+      method: "POST",
+      headers: { "Micro-Service": "greeter", "Micro-Endpoint": "Greeter.Hello", "Content-Type": "text/xml" },
+      body: "<name>x</name>",
+    });
+    expect(res.status).toBe(200);
+    const err = MicroError.parse(res.headers.get("micro-error")!);
+    expect(err.code).toBe(415);
+    expect(err.detail).toContain("application/json, application/json-rpc");
+    await expect(c.client.call("greeter", "Greeter.Hello", { name: "Rpc" }, { contentType: "application/json-rpc" })).resolves.toMatchObject({
+      greeting: "Hello Rpc",
+    });
+  });
+
   it("answers 413 for a body over the limit and keeps serving", async () => {
     const big = "x".repeat(5 * 1024 * 1024);
     await expect(c.client.call("greeter", "Greeter.Hello", { name: big })).rejects.toMatchObject({ code: 413 });
@@ -140,6 +159,8 @@ describe("services in one process (memory registry and broker, HTTP transport)",
   it("times out with a 408 and the handler's signal aborts", async () => {
     const err = (await c.client.call("greeter", "Greeter.Slow", {}, { timeoutMs: 100 }).catch((e: unknown) => e)) as MicroError;
     expect(err.code).toBe(408);
+    await waitFor(() => slowSignal?.aborted === true);
+    expect(MicroError.is(slowSignal!.reason) && slowSignal!.reason.code).toBe(408);
     releaseSlow?.();
     releaseSlow = undefined;
   });
@@ -191,10 +212,3 @@ describe("Function", () => {
   });
 });
 
-async function waitFor(pred: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await pred())) {
-    if (Date.now() > until) throw new Error("condition not met in time");
-    await new Promise((r) => setImmediate(r));
-  }
-}

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { serviceUnavailable } from "../../errors";
-import type { ServiceRecord } from "../../registry/registry";
+import type { Node, ServiceRecord } from "../../registry/registry";
 import { joinHostPort, splitHostPort } from "../../transport/http/address";
 import { DialAgent } from "../../transport/http/dial-agent";
 import type { Broker, BrokerHandler, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
@@ -94,7 +94,7 @@ export class HttpBroker implements Broker {
       throw serviceUnavailable(`http broker: looking up subscribers of ${topic} failed: ${String(err)}`);
     }
     const payload = encodeEnvelope(topic, message);
-    const send = (node: ServiceRecord["nodes"][number]): Promise<Delivery> => this.post(agent, node, payload);
+    const send = (node: Node): Promise<Delivery> => this.post(agent, node, payload);
     const failures = (await Promise.all(selectTargets(services, topic).map((candidates) => deliverToOne(candidates, send)))).flat();
     if (failures.length > 0) throw serviceUnavailable(`http broker: ${topic} was not delivered to ${failures.join("; ")}`);
   }
@@ -129,7 +129,7 @@ export class HttpBroker implements Broker {
     });
   }
 
-  private async post(agent: DialAgent, node: ServiceRecord["nodes"][number], payload: Buffer): Promise<Delivery> {
+  private async post(agent: DialAgent, node: Node, payload: Buffer): Promise<Delivery> {
     const timeout = this.options.deliveryTimeoutMs;
     const first = await postEnvelope(agent, node, payload, timeout);
     return first.stale ? postEnvelope(agent, node, payload, timeout) : first;

@@ -1,0 +1,111 @@
+import {
+  Broker,
+  Handler,
+  MemoryBroker,
+  MemoryRegistry,
+  Module,
+  Registry,
+  Service,
+  SilentLogger,
+  createService,
+  type ServiceRecord,
+} from "../../../src";
+
+/** A registry that records the order of lifecycle calls. */
+class RecordingRegistry extends MemoryRegistry {
+  constructor(private readonly log: string[]) {
+    super();
+  }
+  override async register(s: ServiceRecord, o?: { ttlMs?: number }): Promise<void> {
+    this.log.push(`register ttl=${o?.ttlMs}`);
+    return super.register(s, o);
+  }
+  override async deregister(s: ServiceRecord): Promise<void> {
+    this.log.push("deregister");
+    return super.deregister(s);
+  }
+  override async close(): Promise<void> {
+    this.log.push("registry close");
+    return super.close();
+  }
+}
+
+class RecordingBroker extends MemoryBroker {
+  constructor(private readonly log: string[]) {
+    super();
+  }
+  override async connect(): Promise<void> {
+    this.log.push("broker connect");
+    return super.connect();
+  }
+  override async disconnect(): Promise<void> {
+    this.log.push("broker disconnect");
+    return super.disconnect();
+  }
+}
+
+@Service("life")
+class Life {
+  @Handler()
+  async ping(): Promise<string> {
+    return "pong";
+  }
+}
+
+describe("service lifecycle", () => {
+  it("runs hooks and providers in go-micro's order, deregistering before it stops serving", async () => {
+    const log: string[] = [];
+    @Module({
+      services: [Life],
+      providers: [
+        { provide: Registry, useValue: new RecordingRegistry(log) },
+        { provide: Broker, useValue: new RecordingBroker(log) },
+      ],
+    })
+    class M {}
+    const svc = createService(M, {
+      argv: ["--register_ttl=7"],
+      env: {},
+      logger: new SilentLogger(),
+      hooks: {
+        beforeStart: [() => void log.push("beforeStart")],
+        afterStart: [() => void log.push("afterStart")],
+        beforeStop: [() => void log.push("beforeStop")],
+        afterStop: [() => void log.push("afterStop")],
+      },
+    });
+    const transportClose = svc.transport.close.bind(svc.transport);
+    svc.transport.close = async () => (log.push("transport close"), transportClose());
+    await svc.start();
+    await svc.stop();
+    await svc.stop(); // idempotent
+    expect(log).toEqual([
+      "beforeStart",
+      "broker connect",
+      "register ttl=7000",
+      "afterStart",
+      "beforeStop",
+      "deregister",
+      "transport close",
+      "broker disconnect",
+      "registry close",
+      "afterStop",
+    ]);
+    await expect(svc.done).resolves.toBeUndefined();
+  });
+
+  it("a failing stop step is logged and shutdown goes on", async () => {
+    const log: string[] = [];
+    const registry = new RecordingRegistry(log);
+    registry.deregister = async () => {
+      throw new Error("registry down");
+    };
+    @Module({ services: [Life], providers: [{ provide: Registry, useValue: registry }, { provide: Broker, useValue: new RecordingBroker(log) }] })
+    class M {}
+    const svc = createService(M, { argv: [], env: {}, logger: new SilentLogger() });
+    await svc.start();
+    await svc.stop();
+    expect(log).toContain("broker disconnect");
+    expect(log).toContain("registry close");
+  });
+});
