@@ -6,7 +6,7 @@ export { Service, Handler, Subscribe, Inject, Injectable, Module } from "./decor
 export type { Constructor, HandlerOptions, ModuleMeta, Provider, ServiceDecoratorOptions } from "./decorators";
 
 export { bootstrap, bootstrapFunction, createService, createClient, PROVIDERS, providerFactory } from "./di";
-export type { BootstrapOptions, CreateServiceOptions, CreateClientOptions, StandaloneClient, Family, ProviderDeps } from "./di";
+export type { BootstrapOptions, ConfigOptions, CreateServiceOptions, CreateClientOptions, StandaloneClient, Family, ProviderDeps } from "./di";
 // Each of these is both a DI token and the interface it stands for.
 export { Registry, Selector, Transport, Broker, Client, Server, Logger, Codecs, MicroConfig } from "./di/tokens";
 

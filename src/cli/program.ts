@@ -1,7 +1,7 @@
 import { Command } from "commander";
 import { FLAGS } from "../cmd/config";
 import type { StandaloneClient } from "../di/create-client";
-import { MicroError } from "../errors";
+import { ErrorIds, MicroError, notFound } from "../errors";
 import { formatService } from "./format";
 
 /** What the commands need from the outside world; injectable so tests can capture output. */
@@ -28,6 +28,8 @@ export function buildProgram(io: CliIO): Command {
     for (const [flag] of FLAGS) cmd.option(`--${flag} <value>`, `same as MICRO_${flag.toUpperCase()}`);
     return cmd;
   };
+  // Provider flags are accepted before the command too (`micro --registry=memory list services`).
+  withFlags(program);
   const run = (fn: (c: StandaloneClient) => Promise<void>) => async (): Promise<void> => {
     const c = await io.connect();
     try {
@@ -50,7 +52,7 @@ export function buildProgram(io: CliIO): Command {
     async (name: string) =>
       run(async ({ registry }) => {
         const records = await registry.getService(name);
-        if (records.length === 0) throw new MicroError("tsmicro.service_not_found", 404, `service "${name}" not found`);
+        if (records.length === 0) throw notFound(`service "${name}" not found`, ErrorIds.serviceNotFound);
         io.out(formatService(records));
       })(),
   );
@@ -79,7 +81,7 @@ export function buildProgram(io: CliIO): Command {
     async (service: string) =>
       run(async ({ client, registry }) => {
         const nodes = (await registry.getService(service)).flatMap((r) => r.nodes);
-        if (nodes.length === 0) throw new MicroError("tsmicro.service_not_found", 404, `service "${service}" not found`);
+        if (nodes.length === 0) throw notFound(`service "${service}" not found`, ErrorIds.serviceNotFound);
         let failed = 0;
         for (const node of nodes) {
           try {

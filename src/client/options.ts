@@ -1,7 +1,6 @@
 import type { Broker } from "../broker/broker";
 import type { Codec } from "../codec/codec";
-import { JsonCodec } from "../codec/json";
-import { JsonRpcCodec } from "../codec/json-rpc";
+import { DEFAULT_CODECS } from "../codec/defaults";
 import { withDefaults } from "../internal/options";
 import type { Logger } from "../logger/logger";
 import type { Selector } from "../selector/selector";
@@ -34,7 +33,7 @@ export interface RpcClientOptions {
 
 /** Defaults for {@link RpcClientOptions}. */
 export const DEFAULT_RPC_CLIENT_OPTIONS = {
-  codecs: [new JsonCodec(), new JsonRpcCodec()] as readonly Codec[],
+  codecs: DEFAULT_CODECS,
   timeoutMs: 5000,
   retries: 1,
   retry: retryOnConnectionError,

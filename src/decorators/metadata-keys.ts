@@ -17,7 +17,7 @@ export interface HandlerOptions {
   response?: Constructor;
   /** The request class, when it cannot be read from the parameter type. */
   request?: Constructor;
-  /** Validate the request with class-validator (default true). */
+  /** Validate the request with class-validator (default: true when a request class is known). */
   validate?: boolean;
   /** Extra endpoint metadata advertised in the registry. */
   metadata?: Record<string, string>;

@@ -1,21 +1,16 @@
-import { resolveConfig, type MicroSettings } from "../cmd/config";
+import { resolveConfig } from "../cmd/config";
 import type { CallWrapper } from "../client/client";
 import { RpcClient } from "../client/rpc-client";
-import type { Logger } from "../logger/logger";
 import { PinoLogger } from "../logger/pino-logger";
 import type { Broker } from "../broker/broker";
 import type { Registry } from "../registry/registry";
 import type { Selector } from "../selector/selector";
 import type { Transport } from "../transport/transport";
+import type { ConfigOptions } from "./config-options";
 import { providerFactory } from "./providers";
 
 /** Options of {@link createClient}. */
-export interface CreateClientOptions {
-  /** Settings given in code; env `MICRO_*` and flags override them. */
-  settings?: Partial<MicroSettings>;
-  argv?: readonly string[];
-  env?: Readonly<Record<string, string | undefined>>;
-  logger?: Logger;
+export interface CreateClientOptions extends ConfigOptions {
   /** Use these instead of building them from settings. */
   registry?: Registry;
   transport?: Transport;
@@ -32,7 +27,7 @@ export interface StandaloneClient {
   selector: Selector;
   transport: Transport;
   broker: Broker;
-  /** Closes the client and every provider it built; idempotent. */
+  /** Closes the client and the providers it built (not those passed in); idempotent. */
   close(): Promise<void>;
 }
 
@@ -45,7 +40,7 @@ export async function createClient(options: CreateClientOptions = {}): Promise<S
   const selector = providerFactory("selector", config.selector)(deps);
   const transport = options.transport ?? providerFactory("transport", config.transport)(deps);
   const broker = options.broker ?? providerFactory("broker", config.broker)(deps);
-  await broker.connect();
+  if (!options.broker) await broker.connect();
   const client = new RpcClient({
     selector,
     transport,
@@ -59,10 +54,11 @@ export async function createClient(options: CreateClientOptions = {}): Promise<S
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      // Only what this call built: providers passed in belong to the caller.
       await client.close();
       await selector.close();
-      await broker.disconnect();
-      await transport.close();
+      if (!options.broker) await broker.disconnect();
+      if (!options.transport) await transport.close();
       if (!options.registry) await registry.close();
     })());
   return { client, registry, selector, transport, broker, close };

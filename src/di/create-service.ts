@@ -1,33 +1,27 @@
 import { Container, type ServiceIdentifier } from "inversify";
-import { resolveConfig, type MicroConfig, type MicroSettings } from "../cmd/config";
-import type { Constructor } from "../decorators/metadata-keys";
+import { resolveConfig, type MicroConfig } from "../cmd/config";
+import { getServiceMeta, type Constructor } from "../decorators/metadata-keys";
+import { DEFAULT_CODECS } from "../codec/defaults";
 import { explore } from "../discovery/explorer";
 import type { HandlerDescriptor, SubscriberDescriptor } from "../discovery/descriptors";
 import { RpcClient } from "../client/rpc-client";
 import type { CallWrapper } from "../client/client";
-import type { Logger } from "../logger/logger";
 import { PinoLogger } from "../logger/pino-logger";
 import { RpcServer } from "../server/rpc-server";
 import type { HandlerWrapper } from "../server/server";
 import { MicroService, type ServiceHooks } from "../service/service";
 import { bindProvider } from "./bind";
+import type { ConfigOptions } from "./config-options";
 import { bindFamilies } from "./families";
 import { providerToken, scanModule } from "./module-scan";
 import * as T from "./tokens";
 
 /** Options of `createService` and `bootstrap`. */
-export interface CreateServiceOptions {
+export interface CreateServiceOptions extends ConfigOptions {
   /** Service name; default the `@Service` name of the module's services. */
   name?: string;
   /** Service version; default the `@Service` version. */
   version?: string;
-  /** Settings given in code; env `MICRO_*` and flags override them. */
-  settings?: Partial<MicroSettings>;
-  /** Command-line arguments; default process.argv.slice(2). */
-  argv?: readonly string[];
-  /** Environment; default process.env. */
-  env?: Readonly<Record<string, string | undefined>>;
-  logger?: Logger;
   hooks?: ServiceHooks;
   /** How long shutdown waits for in-flight work, ms; default 10000. */
   drainTimeoutMs?: number;
@@ -57,11 +51,13 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
   // Later providers override earlier ones for the same token.
   const providers = new Map(scanned.providers.map((p) => [providerToken(p), p]));
   bindFamilies(container, config, providers, logger);
+  if (!providers.has(T.Codecs)) container.bind(T.Codecs).toConstantValue(DEFAULT_CODECS);
   for (const [token, p] of providers) if (!isFamilyToken(token)) bindProvider(container, p);
   for (const cls of scanned.services) if (!container.isBound(cls)) container.bind(cls).toSelf().inSingletonScope();
 
-  const explored = scanned.services.map((cls) => explore(container.get(cls as ServiceIdentifier<object>)));
-  const named = explored.map((e) => e.service).filter((s) => s !== undefined);
+  // The service's name comes from class metadata, so Client and Server can be bound before any
+  // service class is constructed (they may be injected into it).
+  const named = scanned.services.map((cls) => getServiceMeta(cls)).filter((s) => s !== undefined);
   const name = config.serverName || named[0]?.name;
   if (!name) throw new Error(`${AppModule.name} has no @Service class and no name option: nothing to serve`);
   const others = [...new Set(named.map((s) => s.name))].filter((n) => n !== named[0]?.name);
@@ -71,10 +67,12 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
   const transport = container.get(T.Transport);
   const broker = container.get(T.Broker);
   const selector = container.get(T.Selector);
+  const codecs = container.get(T.Codecs);
   const client = new RpcClient({
     selector,
     transport,
     broker,
+    codecs,
     timeoutMs: config.clientTimeoutMs,
     retries: config.clientRetries,
     fromService: name,
@@ -92,6 +90,7 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
     transport,
     broker,
     client,
+    codecs,
     registerTtlMs: config.registerTtlMs,
     registerIntervalMs: config.registerIntervalMs,
     drainTimeoutMs: options.drainTimeoutMs,
@@ -100,6 +99,7 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
     logger: logger.child({ service: name }),
   });
   container.bind(T.Server).toConstantValue(server);
+  const explored = scanned.services.map((cls) => explore(container.get(cls as ServiceIdentifier<object>)));
   const service = new MicroService({ server, client, registry, transport, broker, selector, logger, container, hooks: options.hooks });
   const descriptors = { handlers: explored.flatMap((e) => e.handlers), subscribers: explored.flatMap((e) => e.subscribers) };
   options.decorate?.(descriptors, () => service);

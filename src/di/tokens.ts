@@ -33,8 +33,9 @@ export const Server: ServiceIdentifier<Server> = Symbol.for("tsmicro.Server");
 /** DI token and type of the logger. */
 export type Logger = LoggerT;
 export const Logger: ServiceIdentifier<Logger> = Symbol.for("tsmicro.Logger");
-/** DI token of the codecs clients and servers know. */
-export const Codecs: ServiceIdentifier<readonly Codec[]> = Symbol.for("tsmicro.Codecs");
+/** DI token and type of the codecs clients and servers know (`{ provide: Codecs, useValue: [...] }`). */
+export type Codecs = readonly Codec[];
+export const Codecs: ServiceIdentifier<Codecs> = Symbol.for("tsmicro.Codecs");
 /** DI token and type of the resolved configuration (flags, env, options). */
 export type MicroConfig = MicroConfigT;
 export const MicroConfig: ServiceIdentifier<MicroConfig> = Symbol.for("tsmicro.MicroConfig");

@@ -13,7 +13,7 @@ const PRIMITIVES = new Map<unknown, string>([
 
 /**
  * Describes a class as a go-micro `Value` tree: one child per property that carries a
- * decorator (class-validator or class-transformer), nested classes expanded once.
+ * class-validator decorator, nested classes expanded once.
  */
 export function describeType(type: Constructor, name = type.name, seen: ReadonlySet<Constructor> = new Set()): Value {
   if (seen.has(type)) return { name, type: type.name }; // recursive type: stop here
@@ -27,7 +27,7 @@ export function describeType(type: Constructor, name = type.name, seen: Readonly
   return values.length > 0 ? { name, type: type.name, values } : { name, type: type.name };
 }
 
-/** Property names known from validation metadata and emitted design types, in declaration order. */
+/** Property names known from class-validator metadata, in declaration order. */
 function propertiesOf(type: Constructor): string[] {
   const storage = getMetadataStorage();
   const names = storage.getTargetValidationMetadatas(type, "", true, false).map((m) => m.propertyName);

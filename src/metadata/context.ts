@@ -10,7 +10,7 @@ export interface ContextInit {
   metadata?: Metadata;
   /** Absolute deadline, ms since the epoch. */
   deadline?: number;
-  /** Aborts when the caller gives up or the deadline passes. */
+  /** Aborts when the deadline passes (or whatever the creator ties it to). */
   signal?: AbortSignal;
   /** The calling service (`Micro-From-Service`), if it said. */
   caller?: string;

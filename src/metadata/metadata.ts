@@ -10,6 +10,8 @@ const PROTOCOL_HEADERS = new Set([
   "Micro-Error",
   "Micro-Stream",
   "Micro-Topic",
+  "Micro-From-Service",
+  "Traceparent",
   "Content-Type",
   "Content-Length",
   "Timeout",

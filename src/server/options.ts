@@ -1,8 +1,7 @@
 import type { Broker } from "../broker/broker";
 import type { Client } from "../client/client";
 import type { Codec } from "../codec/codec";
-import { JsonCodec } from "../codec/json";
-import { JsonRpcCodec } from "../codec/json-rpc";
+import { DEFAULT_CODECS } from "../codec/defaults";
 import { withDefaults } from "../internal/options";
 import type { Logger } from "../logger/logger";
 import { SilentLogger } from "../logger/pino-logger";
@@ -47,7 +46,7 @@ export const DEFAULT_RPC_SERVER_OPTIONS = {
   version: "latest",
   metadata: {} as Record<string, string>,
   address: "127.0.0.1:0",
-  codecs: [new JsonCodec(), new JsonRpcCodec()] as readonly Codec[],
+  codecs: DEFAULT_CODECS,
   registerTtlMs: 90_000,
   registerIntervalMs: 30_000,
   drainTimeoutMs: 10_000,

@@ -76,7 +76,11 @@ export class RpcServer implements Server {
     const o = this.options;
     const chain = o.wrappers.reduceRight<HandlerFn>((next, wrap) => wrap(next), invokeHandler(this.router));
     const deps: DispatchDeps = { service: o.name, router: this.router, codecs: this.codecs, chain, logger: o.logger, client: o.client };
-    this.listener = await o.transport.listen(o.address, (socket) => this.serve(socket, deps), { maxBodyBytes: o.maxBodyBytes });
+    this.listener = await o.transport.listen(o.address, (socket) => this.serve(socket, deps), {
+      maxBodyBytes: o.maxBodyBytes,
+      // Connections must outlive the drain, or a long drain loses its replies.
+      closeTimeoutMs: o.drainTimeoutMs + 1000,
+    });
     this.advertised = advertiseAddress(o.advertise, this.listener.address);
     if (o.broker && this.subscribers.length > 0) {
       const subDeps = { service: o.name, broker: o.broker, codecs: this.codecs, inflight: this.inflight, logger: o.logger, client: o.client };
@@ -85,7 +89,7 @@ export class RpcServer implements Server {
     this.registration = new Registration(o.registry, () => this.record(), o.registerTtlMs, o.registerIntervalMs, o.logger);
     await this.registration.start();
     this.state = "running";
-    o.logger.info("server listening", { service: o.name, version: o.version, node: this.nodeId, address: this.listener.address, advertise: this.advertised, transport: o.transport.name });
+    o.logger.info("server listening", { version: o.version, node: this.nodeId, address: this.listener.address, advertise: this.advertised, transport: o.transport.name });
   }
 
   stop(): Promise<void> {
@@ -108,7 +112,7 @@ export class RpcServer implements Server {
     if (!drained) o.logger.warn("drain timeout: stopping with work in flight", { inflight: this.inflight.size, drainTimeoutMs: o.drainTimeoutMs });
     await closing;
     this.state = "stopped";
-    o.logger.info("server stopped", { service: o.name, node: this.nodeId });
+    o.logger.info("server stopped", { node: this.nodeId });
   }
 
   private serve(socket: Socket, deps: DispatchDeps): void {

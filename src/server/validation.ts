@@ -12,7 +12,7 @@ export async function validateInto(type: Constructor, body: unknown): Promise<un
     throw badRequest(`request body must be a JSON object matching ${type.name}`, ErrorIds.validation);
   }
   const instance = plainToInstance(type, body) as object;
-  const errors = await validate(instance, { validationError: { target: false, value: false } });
+  const errors = await validate(instance, { forbidUnknownValues: false, validationError: { target: false, value: false } });
   if (errors.length > 0) throw badRequest(`invalid ${type.name}: ${describeErrors(errors).join("; ")}`, ErrorIds.validation);
   return instance;
 }

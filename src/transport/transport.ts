@@ -37,6 +37,8 @@ export interface Listener {
 export interface ListenOptions {
   /** Largest message body accepted, in bytes; larger ones are refused with a 413. */
   maxBodyBytes?: number;
+  /** How long `close` waits for open connections before destroying them, in ms. */
+  closeTimeoutMs?: number;
 }
 
 /** Options for `dial`. */

@@ -111,3 +111,47 @@ describe("createService", () => {
     expect(() => createService(Two, { argv: [], env: {}, logger: new RecordingLogger() })).toThrow(/one process serves one service/);
   });
 });
+
+describe("framework tokens in service classes", () => {
+  it("injects Client, Server, Logger and MicroConfig, and takes custom codecs from Codecs", async () => {
+    const { Client, Server, Logger: LoggerToken, MicroConfig, Codecs, JsonCodec } = await import("../../../src");
+    class UpperJson extends JsonCodec {
+      override readonly name = "upper-json";
+      override readonly contentTypes = ["application/x-upper"];
+    }
+    @Service("wired")
+    class Wired {
+      constructor(
+        @Inject(Client) readonly client: InstanceType<typeof Object>,
+        @Inject(Server) readonly server: { name: string },
+        @Inject(LoggerToken) readonly logger: Logger,
+        @Inject(MicroConfig) readonly config: { registry: string },
+      ) {}
+      @Handler()
+      async ping(): Promise<string> {
+        return "pong";
+      }
+    }
+    @Module({
+      services: [Wired],
+      providers: [
+        { provide: Registry, useValue: new MemoryRegistry() },
+        { provide: Broker, useClass: MemoryBroker },
+        { provide: Codecs, useValue: [new JsonCodec(), new UpperJson()] },
+      ],
+    })
+    class M {}
+    const svc = createService(M, { argv: [], env: {}, logger: new RecordingLogger() });
+    const wired = svc.container!.get(Wired);
+    expect(wired.client).toBe(svc.client);
+    expect(wired.server.name).toBe("wired");
+    expect(wired.config.registry).toBe("mdns");
+    await svc.start();
+    try {
+      await expect(svc.client.call("wired", "Wired.Ping", {}, { contentType: "application/x-upper" })).resolves.toBe("pong");
+      await expect(svc.client.call("wired", "Wired.Ping", {}, { contentType: "application/json-rpc" })).rejects.toThrow(/unsupported Content-Type/);
+    } finally {
+      await svc.stop();
+    }
+  });
+});
