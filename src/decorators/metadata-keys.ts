@@ -1,8 +1,7 @@
 import "reflect-metadata";
 
 /** A class constructor. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- constructors of any arity
-export type Constructor<T = unknown> = new (...args: any[]) => T;
+export type Constructor<T = unknown> = new (...args: never[]) => T;
 
 /** What `@Service` records. */
 export interface ServiceMeta {
