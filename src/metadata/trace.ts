@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomHex } from "../internal/random";
 
 /** A W3C trace context (`traceparent: 00-<trace>-<span>-<flags>`). */
 export interface TraceContext {
@@ -18,8 +18,8 @@ export function parseTraceparent(value: string | undefined): TraceContext | unde
 /** A new span under `parent`, or a new trace when there is no parent. */
 export function childSpan(parent: TraceContext | undefined): TraceContext {
   return {
-    traceId: parent?.traceId ?? randomBytes(16).toString("hex"),
-    spanId: randomBytes(8).toString("hex"),
+    traceId: parent?.traceId ?? randomHex(16),
+    spanId: randomHex(8),
     flags: parent?.flags ?? "01",
   };
 }

@@ -1,0 +1,55 @@
+import { withDefaults } from "../../internal/options";
+import type { Logger } from "../../logger/logger";
+
+/** Options of the TCP transport; every field is optional and defaults as documented. */
+export interface TcpTransportOptions {
+  /** Largest message body a listener accepts, in bytes; default 4 MiB. `ListenOptions.maxBodyBytes` overrides it. */
+  maxBodyBytes?: number;
+  /** How long `Listener.close` waits for in-flight requests before destroying connections, in ms; default 10000. */
+  closeTimeoutMs?: number;
+  /** How long connecting may take when `dial` does not say, in ms; default 5000. */
+  dialTimeoutMs?: number;
+  /** Connections one dialed socket opens to its address and spreads messages over; default 1. */
+  connectionsPerAddress?: number;
+  /**
+   * Most bytes one connection holds queued for writing (its own queue plus the socket's), in bytes;
+   * default 16 MiB. Past it `send` waits until the peer reads, and a server stops reading new requests.
+   */
+  maxQueuedBytes?: number;
+  /**
+   * Longest frame a peer may announce, in bytes; default 64 MiB (a listener allows at least its
+   * `maxBodyBytes` plus a full header block). A longer one is a protocol error and closes the connection.
+   */
+  maxFrameBytes?: number;
+  /** Delay before TCP keep-alive probes start on an idle connection, in ms; default 30000; 0 turns them off. */
+  keepAliveMs?: number;
+  /** Where protocol errors and refused messages are logged; default: not logged. */
+  logger?: Logger;
+}
+
+/** Options of one TCP listener: the transport-wide ones it may override. */
+export interface TcpListenOptions {
+  /** Largest message body accepted, in bytes; default the transport's `maxBodyBytes`. */
+  maxBodyBytes?: number;
+  /** How long `close` waits for in-flight requests before destroying connections, in ms; default the transport's `closeTimeoutMs`. */
+  closeTimeoutMs?: number;
+}
+
+/** TcpTransportOptions with every default filled in. */
+export type ResolvedTcpTransportOptions = Required<Omit<TcpTransportOptions, "logger">> & Pick<TcpTransportOptions, "logger">;
+
+/** The defaults of {@link TcpTransportOptions}. */
+export const DEFAULT_TCP_TRANSPORT_OPTIONS: Readonly<Required<Omit<TcpTransportOptions, "logger">>> = Object.freeze({
+  maxBodyBytes: 4 * 1024 * 1024,
+  closeTimeoutMs: 10_000,
+  dialTimeoutMs: 5_000,
+  connectionsPerAddress: 1,
+  maxQueuedBytes: 16 * 1024 * 1024,
+  maxFrameBytes: 64 * 1024 * 1024,
+  keepAliveMs: 30_000,
+});
+
+/** Fills the defaults into `partial`. */
+export function resolveTcpTransportOptions(partial: TcpTransportOptions = {}): ResolvedTcpTransportOptions {
+  return withDefaults(DEFAULT_TCP_TRANSPORT_OPTIONS, partial);
+}
