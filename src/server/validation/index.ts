@@ -1,0 +1,2 @@
+export { validateInto } from "./validate";
+export { compileCheck, type FastCheck } from "./compile";
