@@ -1,10 +1,12 @@
 import { ErrorIds, MicroError, serviceUnavailable } from "../errors";
 import { Headers } from "../transport/headers";
 import type { Message, Socket } from "../transport/transport";
+import type { CallState } from "./call-state";
 
 interface Pending {
   resolve(m: Message): void;
   reject(e: Error): void;
+  state: CallState | undefined;
 }
 
 /**
@@ -25,7 +27,7 @@ export class ClientConnection {
       this.closed = true;
       onClosed();
       const cause = serviceUnavailable(`connection to ${address} closed${err ? `: ${err.message}` : ""}`, ErrorIds.connection);
-      for (const p of this.pending.values()) p.reject(cause);
+      for (const p of this.pending.values()) this.settle(p, undefined, cause);
       this.pending.clear();
     });
   }
@@ -34,26 +36,22 @@ export class ClientConnection {
     return this.closed;
   }
 
-  /** Sends `message` and resolves with the reply carrying the same `Micro-Id`. */
-  request(message: Message, signal?: AbortSignal): Promise<Message> {
+  /** Sends `message` and resolves with the reply carrying the same `Micro-Id`; `state` cancels it. */
+  request(message: Message, state?: CallState): Promise<Message> {
     const id = message.header[Headers.id]!;
     return new Promise<Message>((resolve, reject) => {
-      const onAbort = (): void => {
+      if (state?.error) return reject(state.error);
+      const p: Pending = { resolve, reject, state };
+      this.pending.set(id, p);
+      state?.onCancel(() => {
+        if (this.pending.get(id) !== p) return;
         this.pending.delete(id);
-        reject(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
-      };
-      if (signal?.aborted) return onAbort();
-      signal?.addEventListener("abort", onAbort, { once: true });
-      const done = (): void => signal?.removeEventListener("abort", onAbort);
-      this.pending.set(id, {
-        resolve: (m) => (done(), resolve(m)),
-        reject: (e) => (done(), reject(e)),
+        reject(state.error!);
       });
       this.socket.send(message).catch((err: unknown) => {
-        const p = this.pending.get(id);
-        if (!p) return;
+        if (this.pending.get(id) !== p) return;
         this.pending.delete(id);
-        p.reject(MicroError.is(err) ? err : serviceUnavailable(`send to ${this.address} failed: ${String(err)}`, ErrorIds.connection));
+        this.settle(p, undefined, MicroError.is(err) ? err : serviceUnavailable(`send to ${this.address} failed: ${String(err)}`, ErrorIds.connection));
       });
     });
   }
@@ -65,8 +63,14 @@ export class ClientConnection {
   private deliver(message: Message): void {
     const id = message.header[Headers.id];
     const p = id === undefined ? undefined : this.pending.get(id);
-    if (!p) return; // a late reply to a call that already timed out or was aborted
+    if (!p) return; // a late reply to a call that already timed out or was cancelled
     this.pending.delete(id!);
-    p.resolve(message);
+    this.settle(p, message);
+  }
+
+  private settle(p: Pending, message: Message | undefined, error?: Error): void {
+    p.state?.onCancel(undefined);
+    if (message) p.resolve(message);
+    else p.reject(error!);
   }
 }

@@ -7,6 +7,7 @@ import { Headers } from "../transport/headers";
 import type { Node } from "../registry/registry";
 import type { CallFn, CallOptions, Client, ClientRequest, PublishOptions, ResolvedCallOptions } from "./client";
 import { resolveRpcClientOptions, type RpcClientOptions } from "./options";
+import { CallState } from "./call-state";
 import { ConnectionPool } from "./pool";
 
 let sequence = 0;
@@ -64,39 +65,42 @@ export class RpcClient implements Client {
 
   private async callWithRetries(req: ClientRequest, opts: ResolvedCallOptions): Promise<unknown> {
     const deadline = Date.now() + opts.timeoutMs;
-    const controller = new AbortController();
+    const state = new CallState();
     const timer = setTimeout(
-      () => controller.abort(timeout(`call to ${req.service}.${req.endpoint} timed out after ${opts.timeoutMs}ms`)),
+      () => state.cancel(timeout(`call to ${req.service}.${req.endpoint} timed out after ${opts.timeoutMs}ms`)),
       opts.timeoutMs,
     );
     const outer = opts.signal ?? opts.context?.signal;
-    const onOuterAbort = (): void => controller.abort(timeout(`call to ${req.service}.${req.endpoint} was cancelled`));
-    outer?.addEventListener("abort", onOuterAbort, { once: true });
+    const onOuterAbort = outer ? (): void => state.cancel(timeout(`call to ${req.service}.${req.endpoint} was cancelled`)) : undefined;
+    if (onOuterAbort) {
+      if (outer!.aborted) onOuterAbort();
+      else outer!.addEventListener("abort", onOuterAbort, { once: true });
+    }
     try {
       const next = opts.address ? fixedNode(opts.address) : await this.options.selector.select(req.service, opts.select);
-      const tried = new Set<string>();
+      let tried: Set<string> | undefined;
       for (let attempt = 0; ; attempt++) {
-        if (attempt > 0) await delay(opts.backoff(attempt), controller.signal);
+        if (attempt > 0) await delay(opts.backoff(attempt), state);
         const node = next(tried);
-        tried.add(node.id);
         try {
-          const result = await this.attempt(req, opts, node, deadline, controller.signal);
+          const result = await this.attempt(req, opts, node, deadline, state);
           if (!opts.address) this.options.selector.mark(req.service, node);
           return result;
         } catch (err) {
-          const error = controller.signal.aborted ? (controller.signal.reason as Error) : toMicroError(err, String(err));
+          const error = state.error ?? toMicroError(err, String(err));
           if (!opts.address) this.options.selector.mark(req.service, node, error);
-          if (controller.signal.aborted || attempt >= opts.retries || !opts.retry(error, attempt + 1, req)) throw error;
+          if (state.error || attempt >= opts.retries || !opts.retry(error, attempt + 1, req)) throw error;
+          (tried ??= new Set()).add(node.id);
           this.options.logger?.debug("retrying call", { service: req.service, endpoint: req.endpoint, node: node.id, error: String(error) });
         }
       }
     } finally {
       clearTimeout(timer);
-      outer?.removeEventListener("abort", onOuterAbort);
+      if (onOuterAbort) outer!.removeEventListener("abort", onOuterAbort);
     }
   }
 
-  private async attempt(req: ClientRequest, opts: ResolvedCallOptions, node: Node, deadline: number, signal: AbortSignal): Promise<unknown> {
+  private async attempt(req: ClientRequest, opts: ResolvedCallOptions, node: Node, deadline: number, state: CallState): Promise<unknown> {
     const id = String(++sequence);
     const codec = this.codecs.get(opts.contentType);
     const header = this.baseHeaders(opts.metadata, opts.context);
@@ -107,7 +111,7 @@ export class RpcClient implements Client {
     header[Headers.timeout] = String(Math.max(1, deadline - Date.now()) * 1_000_000); // ns, as go-micro sends it
     const body = codec.marshal(req.body, { type: "request", id, endpoint: req.endpoint });
     const conn = await this.pool.get(node.address);
-    const reply = await conn.request({ header, body }, signal);
+    const reply = await conn.request({ header, body }, state);
     const errorHeader = reply.header[Headers.error];
     if (errorHeader) throw MicroError.parse(errorHeader);
     const replyCodec = this.codecs.get(reply.header[Headers.contentType] ?? opts.contentType);
@@ -132,10 +136,10 @@ function fixedNode(address: string): (tried?: ReadonlySet<string>) => Node {
   return () => node;
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
+function delay(ms: number, state: CallState): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => (clearTimeout(t), reject(signal.reason as Error)), { once: true });
+    const t = setTimeout(() => (state.onCancel(undefined), resolve()), ms);
+    state.onCancel(() => (clearTimeout(t), reject(state.error!)));
   });
 }

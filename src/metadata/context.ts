@@ -10,8 +10,8 @@ export interface ContextInit {
   metadata?: Metadata;
   /** Absolute deadline, ms since the epoch. */
   deadline?: number;
-  /** Aborts when the deadline passes (or whatever the creator ties it to). */
-  signal?: AbortSignal;
+  /** Aborts when the deadline passes (or whatever the creator ties it to); a function makes it lazily. */
+  signal?: AbortSignal | (() => AbortSignal);
   /** The calling service (`Micro-From-Service`), if it said. */
   caller?: string;
   /** The service this context runs in (sent onwards as `Micro-From-Service`). */
@@ -34,24 +34,30 @@ const NEVER = new AbortController().signal;
 export class Context {
   readonly metadata: Readonly<Metadata>;
   readonly deadline: number | undefined;
-  readonly signal: AbortSignal;
   readonly caller: string | undefined;
   readonly service: string | undefined;
   readonly endpoint: string | undefined;
   readonly trace: TraceContext | undefined;
   readonly logger: Logger;
   private readonly client: Client | undefined;
+  private signalSource: AbortSignal | (() => AbortSignal);
 
   constructor(init: ContextInit = {}) {
     this.metadata = init.metadata ?? {};
     this.deadline = init.deadline;
-    this.signal = init.signal ?? NEVER;
+    this.signalSource = init.signal ?? NEVER;
     this.caller = init.caller;
     this.service = init.service;
     this.endpoint = init.endpoint;
     this.trace = init.trace;
     this.logger = init.logger ?? new SilentLogger();
     this.client = init.client;
+  }
+
+  /** Aborts when the caller's deadline passes. */
+  get signal(): AbortSignal {
+    const s = this.signalSource;
+    return typeof s === "function" ? (this.signalSource = s()) : s;
   }
 
   /** An empty context with no deadline. */

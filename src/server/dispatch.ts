@@ -78,11 +78,18 @@ async function runWithDeadline(
 ): Promise<unknown> {
   const ns = Number(h[Headers.timeout]);
   const budgetMs = Number.isFinite(ns) && ns > 0 ? ns / 1_000_000 : undefined;
-  const controller = new AbortController();
+  // Most handlers never look at ctx.signal, so its AbortController is made on first use.
+  let controller: AbortController | undefined;
+  let expired: MicroError | undefined;
+  const signal = (): AbortSignal => {
+    controller ??= new AbortController();
+    if (expired && !controller.signal.aborted) controller.abort(expired);
+    return controller.signal;
+  };
   const ctx = new Context({
     metadata: metadataFromHeaders(h),
     deadline: budgetMs === undefined ? undefined : Date.now() + budgetMs,
-    signal: controller.signal,
+    signal,
     caller: header(h, Headers.fromService),
     service: deps.service,
     endpoint,
@@ -91,19 +98,17 @@ async function runWithDeadline(
     client: deps.client,
   });
   if (budgetMs === undefined) return run(ctx);
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const err = timeout(`${endpoint} exceeded its deadline of ${Math.round(budgetMs)}ms`);
-      controller.abort(err);
-      reject(err);
+  return new Promise<unknown>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      expired = timeout(`${endpoint} exceeded its deadline of ${Math.round(budgetMs)}ms`);
+      controller?.abort(expired);
+      reject(expired);
     }, budgetMs);
+    run(ctx).then(
+      (v) => (clearTimeout(timer), resolve(v)),
+      (e: unknown) => (clearTimeout(timer), reject(e)),
+    );
   });
-  try {
-    return await Promise.race([run(ctx), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function errorFields(err: unknown): Record<string, unknown> {
