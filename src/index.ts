@@ -26,6 +26,7 @@ export { RegistrySelector, random, roundRobin, leastConn, filterVersion, filterM
 export type { DialOptions, ListenOptions, Listener, Message, Socket } from "./transport/transport";
 export { Headers, END_OF_STREAM } from "./transport/headers";
 export { HttpTransport } from "./transport/http";
+export { TcpTransport, type TcpTransportOptions } from "./transport/tcp";
 
 export type { Codec, Frame } from "./codec/codec";
 export { JsonCodec, JsonRpcCodec, CodecSet } from "./codec";

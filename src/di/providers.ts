@@ -9,6 +9,7 @@ import type { Transport } from "../transport/transport";
 import { MemoryRegistry } from "../registry/memory";
 import { MdnsRegistry } from "../registry/mdns";
 import { HttpTransport } from "../transport/http";
+import { TcpTransport } from "../transport/tcp";
 import { MemoryBroker } from "../broker/memory";
 import { HttpBroker } from "../broker/http";
 
@@ -34,6 +35,7 @@ export const PROVIDERS = {
   } as Record<string, Factory<Registry>>,
   transport: {
     http: ({ logger }) => new HttpTransport({ logger: logger.child({ component: "transport" }) }),
+    tcp: ({ logger }) => new TcpTransport({ logger: logger.child({ component: "transport" }) }),
   } as Record<string, Factory<Transport>>,
   broker: {
     http: ({ logger, registry }) => new HttpBroker({ registry: registry(), logger: logger.child({ component: "broker" }) }),

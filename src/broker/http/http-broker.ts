@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { serviceUnavailable } from "../../errors";
 import type { Node, ServiceRecord } from "../../registry/registry";
-import { joinHostPort, splitHostPort } from "../../transport/http/address";
+import { joinHostPort, splitHostPort } from "../../transport/address";
 import { DialAgent } from "../../transport/http/dial-agent";
 import type { Broker, BrokerHandler, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
 import { Inbox } from "./inbox";

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { badRequest, ErrorIds, methodNotAllowed, notFound, serviceUnavailable } from "../../errors";
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../../transport/headers";
-import { bindServer } from "../../transport/http/address";
+import { bindServer } from "../../transport/address";
 import { tooLarge } from "../../transport/http/inbound";
 import { writeError } from "../../transport/http/wire";
 import type { BrokerMessage } from "../broker";

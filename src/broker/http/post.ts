@@ -2,7 +2,7 @@ import { request } from "node:http";
 import { MicroError } from "../../errors";
 import type { Node } from "../../registry/registry";
 import { Headers } from "../../transport/headers";
-import { splitHostPort, type HostPort } from "../../transport/http/address";
+import { splitHostPort, type HostPort } from "../../transport/address";
 import type { DialAgent } from "../../transport/http/dial-agent";
 
 /**

@@ -3,7 +3,7 @@ import { badRequest } from "../../errors";
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../headers";
 import type { Message, Socket } from "../transport";
-import type { HostPort } from "./address";
+import type { HostPort } from "../address";
 import { DialAgent } from "./dial-agent";
 import { connectionError, readHeaders, statusError, writeHeaders } from "./wire";
 

@@ -6,7 +6,7 @@ import { ErrorIds, methodNotAllowed, notFound, serviceUnavailable } from "../../
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../headers";
 import type { Listener, Socket } from "../transport";
-import { bindServer } from "./address";
+import { bindServer } from "../address";
 import { HttpServerSocket, type ConnectionOwner } from "./http-server-socket";
 import { receiveBody, tooLarge } from "./inbound";
 import { readHeaders, writeError } from "./wire";

@@ -4,7 +4,7 @@ import { badRequest, internalServerError, serviceUnavailable } from "../../error
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../headers";
 import type { Message, Socket } from "../transport";
-import { joinHostPort } from "./address";
+import { joinHostPort } from "../address";
 import { connectionError, writeError, writeHeaders } from "./wire";
 
 /** What a server socket needs from the listener that accepted it. */

@@ -5,7 +5,10 @@ import type { Logger } from "../../logger/logger";
 export interface TcpTransportOptions {
   /** Largest message body a listener accepts, in bytes; default 4 MiB. `ListenOptions.maxBodyBytes` overrides it. */
   maxBodyBytes?: number;
-  /** How long `Listener.close` waits for in-flight requests before destroying connections, in ms; default 10000. */
+  /**
+   * How long `Listener.close` waits for in-flight requests before destroying connections, in ms;
+   * default 10000. It also bounds how long a dialed socket's `close` waits to flush what it queued.
+   */
   closeTimeoutMs?: number;
   /** How long connecting may take when `dial` does not say, in ms; default 5000. */
   dialTimeoutMs?: number;

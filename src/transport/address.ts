@@ -1,5 +1,5 @@
 import type { AddressInfo, Server } from "node:net";
-import { badRequest } from "../../errors";
+import { badRequest } from "../errors";
 
 /** A parsed `host:port`; an empty host means every interface. */
 export interface HostPort {

@@ -1,0 +1,139 @@
+import { connect, type Socket as NetSocket } from "node:net";
+import type { Logger } from "../../logger/logger";
+import { joinHostPort, type HostPort } from "../address";
+import { Headers } from "../headers";
+import type { Message, Socket } from "../transport";
+import { connectionError, drainingError } from "./errors";
+import { TcpConnection } from "./tcp-connection";
+
+/** How one dialed socket behaves (resolved from transport and dial options). */
+export interface TcpDialConfig {
+  /** How long `close` waits for queued frames to reach the peer before destroying, in ms. */
+  closeTimeoutMs: number;
+  maxQueuedBytes: number;
+  maxFrameBytes: number;
+  keepAliveMs: number;
+  logger?: Logger;
+}
+
+/** Opens one TCP connection to `target`, failing with a 503 `tsmicro.connection` MicroError. */
+export function connectTcp(address: string, target: HostPort, timeoutMs: number): Promise<NetSocket> {
+  return new Promise<NetSocket>((resolve, reject) => {
+    const conn = connect({ host: target.host === "" ? undefined : target.host, port: target.port, noDelay: true });
+    const timer = setTimeout(() => {
+      conn.destroy(Object.assign(new Error(`connect timed out after ${timeoutMs} ms`), { code: "ETIMEDOUT" }));
+    }, timeoutMs);
+    const onError = (err: Error): void => {
+      clearTimeout(timer);
+      reject(connectionError(address, err));
+    };
+    conn.once("error", onError);
+    conn.once("connect", () => {
+      clearTimeout(timer);
+      conn.off("error", onError);
+      // Until its TcpConnection takes over, an error must not go unheard (that would crash).
+      conn.on("error", ignore);
+      resolve(conn);
+    });
+  });
+}
+
+/**
+ * The client side of the TCP transport: messages go out as frames over one or more
+ * connections to one address (a message's `Micro-Stream`, else its `Micro-Id`, picks the
+ * connection, so one exchange stays in order) and every frame received is delivered through
+ * `onMessage`. The connections live and die together: when one closes, the socket closes.
+ */
+export class TcpClientSocket implements Socket {
+  readonly local: string;
+  readonly remote: string;
+  private readonly connections: TcpConnection[];
+  private handler?: (message: Message) => void;
+  private closeHandler?: (error?: Error) => void;
+  private closed = false;
+  private notified = false;
+  private failure?: Error;
+  private goingAway = false;
+
+  constructor(
+    address: string,
+    conns: readonly NetSocket[],
+    private readonly config: TcpDialConfig,
+    private readonly onClosed: (socket: TcpClientSocket) => void,
+  ) {
+    this.remote = address;
+    this.local = joinHostPort(conns[0]?.localAddress ?? "", conns[0]?.localPort ?? 0);
+    const connectionConfig = { ...config, role: "client" as const, remote: address, maxBodyBytes: config.maxFrameBytes };
+    this.connections = conns.map(
+      (conn) =>
+        new TcpConnection(conn, connectionConfig, {
+          message: (m) => this.deliver(m),
+          oversize: () => undefined,
+          goaway: () => (this.goingAway = true),
+          closed: (error) => this.handleClose(error),
+        }),
+    );
+  }
+
+  /** True once the server said GOAWAY: new sends are refused with `tsmicro.draining`. */
+  get draining(): boolean {
+    return this.goingAway;
+  }
+
+  send(message: Message): Promise<void> {
+    if (this.closed) return Promise.reject(connectionError(this.remote, this.failure ?? "socket closed"));
+    if (this.goingAway) return Promise.reject(drainingError(this.remote));
+    const all = this.connections;
+    const connection = all.length === 1 ? all[0]! : all[pick(message.header, all.length)]!;
+    try {
+      return connection.send(message);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  onMessage(handler: (message: Message) => void): void {
+    this.handler = handler;
+  }
+
+  onClose(handler: (error?: Error) => void): void {
+    this.closeHandler = handler;
+    if (this.notified) queueMicrotask(() => handler(this.failure));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.connections.map((c) => c.end(this.config.closeTimeoutMs)));
+  }
+
+  private deliver(message: Message): void {
+    try {
+      this.handler?.(message);
+    } catch (err) {
+      this.config.logger?.error("tcp transport: message handler threw", { remote: this.remote, error: String(err) });
+    }
+  }
+
+  private handleClose(error: Error | undefined): void {
+    if (this.notified) return;
+    this.notified = this.closed = true;
+    this.failure = error;
+    for (const c of this.connections) if (!c.isClosing) void c.destroy();
+    this.onClosed(this);
+    try {
+      this.closeHandler?.(error);
+    } catch (err) {
+      this.config.logger?.error("tcp transport: close handler threw", { remote: this.remote, error: String(err) });
+    }
+  }
+}
+
+function ignore(): void {}
+
+/** The connection for a message: by stream, else by id, so one exchange never reorders. */
+function pick(header: Record<string, string>, n: number): number {
+  const key = header[Headers.stream] ?? header[Headers.id] ?? "";
+  let h = 0;
+  for (let i = 0; i < key.length; i++) h = (h * 31 + key.charCodeAt(i)) | 0;
+  return (h >>> 0) % n;
+}
