@@ -6,32 +6,46 @@ import { ClientConnection } from "./connection";
  * closed connection is dropped and redialed by the next call.
  */
 export class ConnectionPool {
-  private readonly conns = new Map<string, Promise<ClientConnection>>();
+  private readonly ready = new Map<string, ClientConnection>();
+  private readonly dialing = new Map<string, Promise<ClientConnection>>();
 
   constructor(
     private readonly transport: Transport,
     private readonly dialTimeoutMs: number,
   ) {}
 
-  get(address: string): Promise<ClientConnection> {
-    let conn = this.conns.get(address);
-    if (!conn) {
-      conn = this.transport.dial(address, { timeoutMs: this.dialTimeoutMs }).then(
-        (socket) => new ClientConnection(address, socket, () => this.drop(address, conn!)),
+  /** The open connection to `address`, if there is one (no allocation on the hot path). */
+  peek(address: string): ClientConnection | undefined {
+    return this.ready.get(address);
+  }
+
+  /** The connection to `address`, dialing it (once, however many callers wait) if needed. */
+  get(address: string): ClientConnection | Promise<ClientConnection> {
+    const open = this.ready.get(address);
+    if (open) return open;
+    let dialing = this.dialing.get(address);
+    if (!dialing) {
+      dialing = this.transport.dial(address, { timeoutMs: this.dialTimeoutMs }).then(
+        (socket) => {
+          const conn: ClientConnection = new ClientConnection(address, socket, () => {
+            if (this.ready.get(address) === conn) this.ready.delete(address);
+          });
+          this.ready.set(address, conn);
+          return conn;
+        },
       );
-      this.conns.set(address, conn);
-      conn.catch(() => this.drop(address, conn!));
+      this.dialing.set(address, dialing);
+      const done = (): void => void this.dialing.delete(address);
+      dialing.then(done, done);
     }
-    return conn;
+    return dialing;
   }
 
   async close(): Promise<void> {
-    const all = [...this.conns.values()];
-    this.conns.clear();
-    await Promise.all(all.map((c) => c.then((x) => x.close()).catch(() => undefined)));
-  }
-
-  private drop(address: string, conn: Promise<ClientConnection>): void {
-    if (this.conns.get(address) === conn) this.conns.delete(address);
+    const all = [...this.ready.values()];
+    const pending = [...this.dialing.values()];
+    this.ready.clear();
+    this.dialing.clear();
+    await Promise.all([...all.map((c) => c.close()), ...pending.map((p) => p.then((c) => c.close()).catch(() => undefined))]);
   }
 }

@@ -1,16 +1,23 @@
 import { randomUUID } from "node:crypto";
 import { ErrorIds, MicroError, serviceUnavailable, timeout, toMicroError } from "../errors";
 import { CodecSet } from "../codec/codecs";
-import { Context } from "../metadata/context";
-import { childSpan, formatTraceparent } from "../metadata/trace";
+import type { Context } from "../metadata/context";
+import { childSpan, formatTraceparent, newTraceparent } from "../metadata/trace";
 import { Headers } from "../transport/headers";
 import type { Node } from "../registry/registry";
+import type { Message } from "../transport/transport";
 import type { CallFn, CallOptions, Client, ClientRequest, PublishOptions, ResolvedCallOptions } from "./client";
 import { resolveRpcClientOptions, type RpcClientOptions } from "./options";
 import { CallState } from "./call-state";
 import { ConnectionPool } from "./pool";
 
 let sequence = 0;
+const NO_OPTIONS: CallOptions = Object.freeze({});
+const NO_METADATA: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+function expire(state: CallState, req: ClientRequest, ms: number): void {
+  state.cancel(timeout(`call to ${req.service}.${req.endpoint} timed out after ${ms}ms`));
+}
 
 /**
  * The default client: selector → pool → transport → codec, with a deadline on every call and
@@ -31,17 +38,21 @@ export class RpcClient implements Client {
     this.invoke = this.options.wrappers.reduceRight<CallFn>((next, wrap) => wrap(next), base);
   }
 
-  call<T = unknown>(service: string, endpoint: string, request: unknown, options: CallOptions = {}): Promise<T> {
+  call<T = unknown>(service: string, endpoint: string, request: unknown, options: CallOptions = NO_OPTIONS): Promise<T> {
     const o = this.options;
-    const ctxRemaining = options.context?.remainingMs() ?? Infinity;
+    const ctx = options.context;
+    // Built field by field (no spreads): this runs on every call.
     const resolved: ResolvedCallOptions = {
-      ...options,
-      timeoutMs: Math.min(options.timeoutMs ?? o.timeoutMs, ctxRemaining),
+      timeoutMs: Math.min(options.timeoutMs ?? o.timeoutMs, ctx ? ctx.remainingMs() : Infinity),
       retries: options.retries ?? o.retries,
       retry: options.retry ?? o.retry,
       backoff: options.backoff ?? o.backoff,
       contentType: options.contentType ?? o.contentType,
-      metadata: { ...options.context?.metadata, ...options.metadata },
+      metadata: ctx ? { ...ctx.metadata, ...options.metadata } : (options.metadata ?? NO_METADATA),
+      select: options.select,
+      address: options.address,
+      context: ctx,
+      signal: options.signal,
     };
     return this.invoke({ service, endpoint, body: request }, resolved) as Promise<T>;
   }
@@ -66,10 +77,7 @@ export class RpcClient implements Client {
   private async callWithRetries(req: ClientRequest, opts: ResolvedCallOptions): Promise<unknown> {
     const deadline = Date.now() + opts.timeoutMs;
     const state = new CallState();
-    const timer = setTimeout(
-      () => state.cancel(timeout(`call to ${req.service}.${req.endpoint} timed out after ${opts.timeoutMs}ms`)),
-      opts.timeoutMs,
-    );
+    const timer = setTimeout(expire, opts.timeoutMs, state, req, opts.timeoutMs);
     const outer = opts.signal ?? opts.context?.signal;
     const onOuterAbort = outer ? (): void => state.cancel(timeout(`call to ${req.service}.${req.endpoint} was cancelled`)) : undefined;
     if (onOuterAbort) {
@@ -77,13 +85,18 @@ export class RpcClient implements Client {
       else outer!.addEventListener("abort", onOuterAbort, { once: true });
     }
     try {
-      const next = opts.address ? fixedNode(opts.address) : await this.options.selector.select(req.service, opts.select);
+      const selected = opts.address ? fixedNode(opts.address) : this.options.selector.select(req.service, opts.select);
+      const next = typeof selected === "function" ? selected : await selected;
       let tried: Set<string> | undefined;
       for (let attempt = 0; ; attempt++) {
         if (attempt > 0) await delay(opts.backoff(attempt), state);
         const node = next(tried);
         try {
-          const result = await this.attempt(req, opts, node, deadline, state);
+          const id = String(++sequence);
+          const message = this.request(req, opts, id, deadline);
+          const conn = this.pool.peek(node.address) ?? (await this.pool.get(node.address));
+          const reply = await conn.request(message, state);
+          const result = this.decode(reply, opts, id, req.endpoint, node);
           if (!opts.address) this.options.selector.mark(req.service, node);
           return result;
         } catch (err) {
@@ -100,33 +113,35 @@ export class RpcClient implements Client {
     }
   }
 
-  private async attempt(req: ClientRequest, opts: ResolvedCallOptions, node: Node, deadline: number, state: CallState): Promise<unknown> {
-    const id = String(++sequence);
-    const codec = this.codecs.get(opts.contentType);
+  /** The request message of one attempt. */
+  private request(req: ClientRequest, opts: ResolvedCallOptions, id: string, deadline: number): Message {
     const header = this.baseHeaders(opts.metadata, opts.context);
     header[Headers.service] = req.service;
     header[Headers.endpoint] = req.endpoint;
     header[Headers.id] = id;
     header[Headers.contentType] = opts.contentType;
     header[Headers.timeout] = String(Math.max(1, deadline - Date.now()) * 1_000_000); // ns, as go-micro sends it
-    const body = codec.marshal(req.body, { type: "request", id, endpoint: req.endpoint });
-    const conn = await this.pool.get(node.address);
-    const reply = await conn.request({ header, body }, state);
+    const body = this.codecs.get(opts.contentType).marshal(req.body, { type: "request", id, endpoint: req.endpoint });
+    return { header, body };
+  }
+
+  /** The decoded response, or the MicroError the reply carries. */
+  private decode(reply: Message, opts: ResolvedCallOptions, id: string, endpoint: string, node: Node): unknown {
     const errorHeader = reply.header[Headers.error];
     if (errorHeader) throw MicroError.parse(errorHeader);
     const replyCodec = this.codecs.get(reply.header[Headers.contentType] ?? opts.contentType);
     try {
-      return replyCodec.unmarshal(reply.body, { type: "response", id, endpoint: req.endpoint });
+      return replyCodec.unmarshal(reply.body, { type: "response", id, endpoint });
     } catch (err) {
       throw new MicroError(ErrorIds.malformed, 500, `malformed response from ${node.address}: ${String(err)}`);
     }
   }
 
   private baseHeaders(metadata: Record<string, string>, context: Context | undefined): Record<string, string> {
-    const header: Record<string, string> = { ...metadata };
+    const header: Record<string, string> = metadata === NO_METADATA ? {} : { ...metadata };
     const from = context?.service ?? this.options.fromService;
     if (from) header[Headers.fromService] = from;
-    header[Headers.traceparent] = formatTraceparent(childSpan(context?.trace));
+    header[Headers.traceparent] = context?.trace ? formatTraceparent(childSpan(context.trace)) : newTraceparent();
     return header;
   }
 }

@@ -1,13 +1,18 @@
 import type { CallOptions, Client, PublishOptions } from "../client/client";
 import type { Logger } from "../logger/logger";
 import { SilentLogger } from "../logger/pino-logger";
-import type { Metadata } from "./metadata";
-import type { TraceContext } from "./trace";
+import { metadataFromHeaders, type Metadata } from "./metadata";
+import { childSpan, parseTraceparent, type TraceContext } from "./trace";
 
 /** What a Context is built from; every field is optional. */
 export interface ContextInit {
   /** Caller metadata to propagate onwards. */
   metadata?: Metadata;
+  /**
+   * The incoming message's headers: metadata and trace are then derived from them on first
+   * use (most handlers never read them, so the server does not pay for them per request).
+   */
+  headers?: Readonly<Record<string, string>>;
   /** Absolute deadline, ms since the epoch. */
   deadline?: number;
   /** Aborts when the deadline passes (or whatever the creator ties it to); a function makes it lazily. */
@@ -26,32 +31,49 @@ export interface ContextInit {
 }
 
 const NEVER = new AbortController().signal;
+const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
 
 /**
  * The per-request context a handler receives: metadata, deadline, abort signal, caller, trace
  * and logger. `ctx.call(...)` calls onwards with all of it propagated.
  */
 export class Context {
-  readonly metadata: Readonly<Metadata>;
   readonly deadline: number | undefined;
   readonly caller: string | undefined;
   readonly service: string | undefined;
   readonly endpoint: string | undefined;
-  readonly trace: TraceContext | undefined;
   readonly logger: Logger;
   private readonly client: Client | undefined;
   private signalSource: AbortSignal | (() => AbortSignal);
+  private readonly headers: Readonly<Record<string, string>> | undefined;
+  private md: Readonly<Metadata> | undefined;
+  private traceContext: TraceContext | undefined | null; // null: not derived yet
 
   constructor(init: ContextInit = {}) {
-    this.metadata = init.metadata ?? {};
+    this.headers = init.headers;
+    this.md = init.metadata ?? (init.headers ? undefined : EMPTY);
+    this.traceContext = init.trace ?? (init.headers ? null : undefined);
     this.deadline = init.deadline;
     this.signalSource = init.signal ?? NEVER;
     this.caller = init.caller;
     this.service = init.service;
     this.endpoint = init.endpoint;
-    this.trace = init.trace;
     this.logger = init.logger ?? new SilentLogger();
     this.client = init.client;
+  }
+
+  /** Caller metadata (every header that is not part of the protocol). */
+  get metadata(): Readonly<Metadata> {
+    return (this.md ??= metadataFromHeaders(this.headers ?? EMPTY));
+  }
+
+  /** This request's span: a child of the caller's `traceparent`, or a new trace. */
+  get trace(): TraceContext | undefined {
+    if (this.traceContext === null) {
+      const h = this.headers!;
+      this.traceContext = childSpan(parseTraceparent(h["Traceparent"] ?? h["traceparent"]));
+    }
+    return this.traceContext;
   }
 
   /** Aborts when the caller's deadline passes. */

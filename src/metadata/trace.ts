@@ -28,3 +28,9 @@ export function childSpan(parent: TraceContext | undefined): TraceContext {
 export function formatTraceparent(t: TraceContext): string {
   return `00-${t.traceId}-${t.spanId}-${t.flags}`;
 }
+
+/** A `traceparent` header starting a new trace, made in one step (the client's hot path). */
+export function newTraceparent(): string {
+  const hex = randomHex(24);
+  return `00-${hex.slice(0, 32)}-${hex.slice(32)}-01`;
+}

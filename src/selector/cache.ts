@@ -22,6 +22,12 @@ export class RegistryCache {
     private readonly logger?: Logger,
   ) {}
 
+  /** The service's records when cached and fresh, without waiting (the hot path). */
+  peek(service: string): ServiceRecord[] | undefined {
+    const entry = this.entries.get(service);
+    return entry && entry.services.length > 0 && Date.now() - entry.fetchedAt < this.ttlMs ? entry.services : undefined;
+  }
+
   /** The service's records; from cache when fresh. */
   async get(service: string): Promise<ServiceRecord[]> {
     const entry = this.entries.get(service);

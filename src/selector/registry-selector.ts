@@ -4,6 +4,8 @@ import { RegistryCache } from "./cache";
 import { resolveRegistrySelectorOptions, type RegistrySelectorOptions } from "./options";
 import type { Next, Picker, SelectOptions, Selector } from "./selector";
 
+const NO_OPTIONS: SelectOptions = Object.freeze({});
+
 /**
  * The default selector: nodes come from a watched registry cache, filters narrow them, the
  * strategy picks one, and nodes that fail with connection errors are avoided for a while.
@@ -15,28 +17,45 @@ export class RegistrySelector implements Selector {
   private readonly pickers = new Map<string, Picker>();
   private readonly inflight = new Map<string, number>();
   private readonly ejected = new Map<string, number>(); // node id -> until (ms epoch)
+  private readonly nexts = new Map<string, { services: readonly ServiceRecord[]; next: Next }>();
 
   constructor(options: Partial<RegistrySelectorOptions> & Pick<RegistrySelectorOptions, "registry">) {
     this.options = resolveRegistrySelectorOptions(options);
     this.cache = new RegistryCache(this.options.registry, this.options.cacheTtlMs, this.options.logger);
   }
 
-  async select(service: string, options: SelectOptions = {}): Promise<Next> {
-    let services: readonly ServiceRecord[] = await this.cache.get(service);
+  select(service: string, options: SelectOptions = NO_OPTIONS): Next | Promise<Next> {
+    const cached = this.cache.peek(service);
+    if (cached) return this.nextFor(service, cached, options);
+    return this.cache.get(service).then((services) => this.nextFor(service, services, options));
+  }
+
+  /** A Next over `services`; without per-call options it is reused until the nodes change. */
+  private nextFor(service: string, services: readonly ServiceRecord[], options: SelectOptions): Next {
+    const plain = options === NO_OPTIONS || (!options.filters?.length && !options.strategy);
+    if (plain) {
+      const hit = this.nexts.get(service);
+      if (hit && hit.services === services) return hit.next;
+    }
     if (services.length === 0) throw notFound(`service "${service}" not found`, ErrorIds.serviceNotFound);
-    for (const filter of options.filters ?? []) services = filter(services);
-    const nodes = services.flatMap((s) => s.nodes);
+    let narrowed: readonly ServiceRecord[] = services;
+    for (const filter of options.filters ?? []) narrowed = filter(narrowed);
+    const nodes = narrowed.flatMap((s) => s.nodes);
     if (nodes.length === 0) {
       throw serviceUnavailable(`no node of service "${service}" matches the call's filters`, ErrorIds.noNodes);
     }
     const pick = options.strategy ? options.strategy() : this.pickerFor(service);
-    const inflight = (id: string): number => this.inflight.get(id) ?? 0;
-    return (tried) => {
+    const inflight = this.inflightOf;
+    const next: Next = (tried) => {
       const node = pick(this.candidates(nodes, tried), inflight);
       this.inflight.set(node.id, inflight(node.id) + 1);
       return node;
     };
+    if (plain) this.nexts.set(service, { services, next });
+    return next;
   }
+
+  private readonly inflightOf = (id: string): number => this.inflight.get(id) ?? 0;
 
   mark(service: string, node: Node, error?: Error): void {
     const n = (this.inflight.get(node.id) ?? 1) - 1;
@@ -50,6 +69,7 @@ export class RegistrySelector implements Selector {
 
   reset(service: string): void {
     this.pickers.delete(service);
+    this.nexts.delete(service);
     this.cache.invalidate(service);
   }
 
@@ -68,8 +88,10 @@ export class RegistrySelector implements Selector {
 
   /** Healthy untried nodes if any, else healthy nodes, else every node (a last resort beats failing). */
   private candidates(nodes: readonly Node[], tried?: ReadonlySet<string>): readonly Node[] {
+    if (!tried && this.ejected.size === 0) return nodes;
     const now = Date.now();
-    const healthy = nodes.filter((n) => (this.ejected.get(n.id) ?? 0) <= now);
+    for (const [id, until] of this.ejected) if (until <= now) this.ejected.delete(id);
+    const healthy = this.ejected.size === 0 ? nodes : nodes.filter((n) => !this.ejected.has(n.id));
     const fresh = tried && tried.size > 0 ? healthy.filter((n) => !tried.has(n.id)) : healthy;
     if (fresh.length > 0) return fresh;
     if (healthy.length > 0) return healthy;

@@ -25,8 +25,11 @@ export type Next = (tried?: ReadonlySet<string>) => Node;
 /** Chooses a node of a service for each call. */
 export interface Selector {
   readonly name: string;
-  /** Resolves the service's nodes (404 when it has none) and returns a Next for this call. */
-  select(service: string, options?: SelectOptions): Promise<Next>;
+  /**
+   * Resolves the service's nodes (404 when it has none) and returns a Next for this call;
+   * synchronously when the nodes are cached, so a warm call costs no extra await.
+   */
+  select(service: string, options?: SelectOptions): Next | Promise<Next>;
   /** Reports the outcome of a call to `node` that Next returned; ends its in-flight count. */
   mark(service: string, node: Node, error?: Error): void;
   /** Forgets cached nodes and marks for `service`. */

@@ -3,13 +3,11 @@ import type { Client } from "../client/client";
 import { badRequest, ErrorIds, MicroError, notFound, timeout, toMicroError } from "../errors";
 import type { Logger } from "../logger/logger";
 import { Context } from "../metadata/context";
-import { metadataFromHeaders } from "../metadata/metadata";
-import { childSpan, parseTraceparent } from "../metadata/trace";
 import { Headers } from "../transport/headers";
 import type { Message } from "../transport/transport";
 import type { Router } from "./router";
 import type { HandlerFn, ServerRequest } from "./server";
-import { validateInto } from "./validation";
+import { validateFast } from "./validation";
 
 /** What the dispatcher needs from the server. */
 export interface DispatchDeps {
@@ -52,9 +50,10 @@ export async function dispatch(deps: DispatchDeps, msg: Message): Promise<Messag
     } catch (err) {
       throw badRequest(`malformed ${codec.name} body: ${(err as Error).message}`, ErrorIds.malformed);
     }
-    const result = await runWithDeadline(deps, h, endpoint, async (ctx) => {
-      const request = handler.validate && handler.requestType ? await validateInto(handler.requestType, body) : body;
-      return deps.chain({ service: deps.service, endpoint, header: h, body: request }, ctx);
+    const result = await runWithDeadline(deps, h, endpoint, (ctx) => {
+      const request = handler.validate && handler.requestType ? validateFast(handler.requestType, body) : body;
+      if (request instanceof Promise) return request.then((r) => deps.chain({ service: deps.service, endpoint, handler, header: h, body: r }, ctx));
+      return deps.chain({ service: deps.service, endpoint, handler, header: h, body: request }, ctx);
     });
     return { header: replyHeader, body: codec.marshal(result, { type: "response", id, endpoint }) };
   } catch (err) {
@@ -66,15 +65,13 @@ export async function dispatch(deps: DispatchDeps, msg: Message): Promise<Messag
 }
 
 /** The chain's innermost function: call the routed handler. */
-export function invokeHandler(router: Router): HandlerFn {
-  return (req: ServerRequest, ctx: Context) => router.get(req.endpoint, req.service).invoke(req.body, ctx);
-}
+export const invokeHandler: HandlerFn = (req: ServerRequest, ctx: Context) => req.handler.invoke(req.body, ctx);
 
 async function runWithDeadline(
   deps: DispatchDeps,
   h: Record<string, string>,
   endpoint: string,
-  run: (ctx: Context) => Promise<unknown>,
+  run: (ctx: Context) => unknown,
 ): Promise<unknown> {
   const ns = Number(h[Headers.timeout]);
   const budgetMs = Number.isFinite(ns) && ns > 0 ? ns / 1_000_000 : undefined;
@@ -87,24 +84,29 @@ async function runWithDeadline(
     return controller.signal;
   };
   const ctx = new Context({
-    metadata: metadataFromHeaders(h),
+    headers: h,
     deadline: budgetMs === undefined ? undefined : Date.now() + budgetMs,
     signal,
     caller: header(h, Headers.fromService),
     service: deps.service,
     endpoint,
-    trace: childSpan(parseTraceparent(h[Headers.traceparent] ?? h["traceparent"])),
     logger: deps.logger,
     client: deps.client,
   });
   if (budgetMs === undefined) return run(ctx);
   return new Promise<unknown>((resolve, reject) => {
+    let result: Promise<unknown>;
+    try {
+      result = Promise.resolve(run(ctx));
+    } catch (err) {
+      return reject(err);
+    }
     const timer = setTimeout(() => {
       expired = timeout(`${endpoint} exceeded its deadline of ${Math.round(budgetMs)}ms`);
       controller?.abort(expired);
       reject(expired);
     }, budgetMs);
-    run(ctx).then(
+    result.then(
       (v) => (clearTimeout(timer), resolve(v)),
       (e: unknown) => (clearTimeout(timer), reject(e)),
     );

@@ -74,7 +74,7 @@ export class RpcServer implements Server {
     if (this.state !== "new") return;
     this.state = "starting";
     const o = this.options;
-    const chain = o.wrappers.reduceRight<HandlerFn>((next, wrap) => wrap(next), invokeHandler(this.router));
+    const chain = o.wrappers.reduceRight<HandlerFn>((next, wrap) => wrap(next), invokeHandler);
     const deps: DispatchDeps = { service: o.name, router: this.router, codecs: this.codecs, chain, logger: o.logger, client: o.client };
     this.listener = await o.transport.listen(o.address, (socket) => this.serve(socket, deps), {
       maxBodyBytes: o.maxBodyBytes,

@@ -6,6 +6,8 @@ import type { ServiceRecord } from "../registry/registry";
 export interface ServerRequest {
   service: string;
   endpoint: string;
+  /** The routed handler (wrappers may read its metadata). */
+  handler: HandlerDescriptor;
   header: Readonly<Record<string, string>>;
   body: unknown;
 }

@@ -4,8 +4,6 @@ import type { Client } from "../client/client";
 import type { SubscriberDescriptor } from "../discovery/descriptors";
 import type { Logger } from "../logger/logger";
 import { Context } from "../metadata/context";
-import { metadataFromHeaders } from "../metadata/metadata";
-import { childSpan, parseTraceparent } from "../metadata/trace";
 import { Headers } from "../transport/headers";
 import type { Inflight } from "./inflight";
 import { validateInto } from "./validation";
@@ -37,11 +35,10 @@ async function deliver(deps: SubscriberDeps, d: SubscriberDescriptor, event: Bro
     const decoded = codec.unmarshal(event.message.body, { type: "event", id, endpoint: event.topic });
     const payload = d.validate && d.eventType ? await validateInto(d.eventType, decoded) : decoded;
     const ctx = new Context({
-      metadata: metadataFromHeaders(h),
+      headers: h,
       caller: h[Headers.fromService],
       service: deps.service,
       endpoint: event.topic,
-      trace: childSpan(parseTraceparent(h[Headers.traceparent])),
       logger: deps.logger,
       client: deps.client,
     });

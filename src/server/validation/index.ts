@@ -1,2 +1,2 @@
-export { validateInto } from "./validate";
+export { validateInto, validateFast } from "./validate";
 export { compileCheck, type FastCheck } from "./compile";

@@ -24,12 +24,24 @@ function compiledFor(type: Constructor): Compiled {
  * synchronous path; invalid ones go through class-validator for its exact messages.
  */
 export async function validateInto(type: Constructor, body: unknown): Promise<unknown> {
+  return validateFast(type, body);
+}
+
+/**
+ * As {@link validateInto}, but returns the instance synchronously when the compiled check
+ * passes, so a valid request costs no promise; throws synchronously on a non-object body.
+ */
+export function validateFast(type: Constructor, body: unknown): unknown {
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     throw badRequest(`request body must be a JSON object matching ${type.name}`, ErrorIds.validation);
   }
   const c = compiledFor(type);
   const instance = c.instantiate(body as Record<string, unknown>);
   if (c.check?.(instance)) return instance;
+  return validateSlow(type, instance);
+}
+
+async function validateSlow(type: Constructor, instance: object): Promise<unknown> {
   const errors = await validate(instance, { forbidUnknownValues: false, validationError: { target: false, value: false } });
   if (errors.length > 0) throw badRequest(`invalid ${type.name}: ${describeErrors(errors).join("; ")}`, ErrorIds.validation);
   return instance;

@@ -16,7 +16,9 @@ async function setup(): Promise<{ registry: MemoryRegistry; selector: RegistrySe
 describe("RegistrySelector", () => {
   it("throws a 404 naming the service when the registry has none", async () => {
     const { selector } = await setup();
-    const err = (await selector.select("nope").catch((e: unknown) => e)) as MicroError;
+    const err = (await Promise.resolve()
+      .then(() => selector.select("nope"))
+      .catch((e: unknown) => e)) as MicroError;
     expect(err.code).toBe(404);
     expect(err.id).toBe(ErrorIds.serviceNotFound);
     expect(err.detail).toContain('"nope"');
@@ -49,7 +51,7 @@ describe("RegistrySelector", () => {
 
   it("applies filters and reports 503 when nothing matches", async () => {
     const { selector } = await setup();
-    await expect(selector.select("svc", { filters: [filterVersion("9")] })).rejects.toMatchObject({ code: 503 });
+    await expect(Promise.resolve().then(() => selector.select("svc", { filters: [filterVersion("9")] }))).rejects.toMatchObject({ code: 503 });
     await selector.close();
   });
 });

@@ -6,7 +6,7 @@ import { Router } from "../../../src/server/router";
 function deps(handlers: HandlerDescriptor[], logger = new SilentLogger()): DispatchDeps {
   const router = new Router();
   handlers.forEach((h) => router.add(h));
-  return { service: "svc", router, codecs: new CodecSet([new JsonCodec(), new JsonRpcCodec()]), chain: invokeHandler(router), logger };
+  return { service: "svc", router, codecs: new CodecSet([new JsonCodec(), new JsonRpcCodec()]), chain: invokeHandler, logger };
 }
 
 const echo: HandlerDescriptor = { endpoint: "Svc.Echo", invoke: async (r) => r, validate: false, metadata: {} };
