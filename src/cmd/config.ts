@@ -10,7 +10,7 @@ export interface MicroSettings {
   registry: string;
   /** Registry addresses (comma separated on the command line). */
   registryAddress: string[];
-  /** Transport provider name; default "http". */
+  /** Transport provider name; default "tcp" (which also answers HTTP on the same port). */
   transport: string;
   /** Broker provider name; default "http". */
   broker: string;
@@ -43,7 +43,7 @@ export interface MicroConfig extends MicroSettings {
 export const DEFAULT_SETTINGS: MicroSettings = {
   registry: "mdns",
   registryAddress: [],
-  transport: "http",
+  transport: "tcp",
   broker: "http",
   brokerAddress: [],
   selector: "random",

@@ -41,6 +41,7 @@ export class HttpListener implements Listener, ConnectionOwner {
   private closing?: Promise<void>;
   private readonly server: Server;
   private readonly sockets = new Set<HttpServerSocket>();
+  private onEmpty?: () => void;
 
   constructor(
     private readonly accept: (socket: Socket) => void,
@@ -65,6 +66,14 @@ export class HttpListener implements Listener, ConnectionOwner {
     this.server.on("error", (err) => this.logger?.error("http transport: server error", { error: String(err) }));
   }
 
+  /**
+   * Serves HTTP on a connection accepted elsewhere (the tcp transport hands over connections
+   * whose first bytes are not its preface, so one port speaks both).
+   */
+  adopt(conn: NetSocket): void {
+    this.server.emit("connection", conn);
+  }
+
   close(): Promise<void> {
     this.closing ??= new Promise<void>((resolve) => {
       this.draining = true;
@@ -72,12 +81,20 @@ export class HttpListener implements Listener, ConnectionOwner {
       const timer = setTimeout(() => {
         for (const sock of this.sockets) sock.destroy();
       }, this.config.closeTimeoutMs);
-      // server.close stops accepting and (Node >= 19) closes idle keep-alive connections; busy
-      // ones close after their reply, which carries `Connection: close` while draining.
-      this.server.close(() => {
+      const done = (): void => {
         clearTimeout(timer);
         resolve();
-      });
+      };
+      if (this.bound) {
+        // server.close stops accepting and (Node >= 19) closes idle keep-alive connections; busy
+        // ones close after their reply, which carries `Connection: close` while draining.
+        this.server.close(done);
+        return;
+      }
+      // Adopted connections only: close the idle ones now, the busy ones after their reply.
+      for (const sock of this.sockets) if (sock.idle) sock.destroy();
+      if (this.sockets.size === 0) done();
+      else this.onEmpty = done;
     });
     return this.closing;
   }
@@ -89,6 +106,7 @@ export class HttpListener implements Listener, ConnectionOwner {
     conn.once("close", () => {
       this.sockets.delete(sock);
       sock.handleClose();
+      if (this.sockets.size === 0) this.onEmpty?.();
     });
     try {
       this.accept(sock);

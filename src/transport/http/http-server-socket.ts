@@ -73,6 +73,11 @@ export class HttpServerSocket implements Socket {
     return done;
   }
 
+  /** True when no delivered request awaits its reply. */
+  get idle(): boolean {
+    return this.pending.size === 0;
+  }
+
   /** Destroys the connection at once, dropping unanswered requests. */
   destroy(): void {
     this.conn.destroy();

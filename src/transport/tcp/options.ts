@@ -26,6 +26,11 @@ export interface TcpTransportOptions {
   maxFrameBytes?: number;
   /** Delay before TCP keep-alive probes start on an idle connection, in ms; default 30000; 0 turns them off. */
   keepAliveMs?: number;
+  /**
+   * Also answer go-micro style HTTP (`POST /`) on the same port, told apart by a connection's
+   * first byte, so curl and go-micro clients keep working; default true.
+   */
+  serveHttp?: boolean;
   /** Where protocol errors and refused messages are logged; default: not logged. */
   logger?: Logger;
 }
@@ -50,6 +55,7 @@ export const DEFAULT_TCP_TRANSPORT_OPTIONS: Readonly<Required<Omit<TcpTransportO
   maxQueuedBytes: 16 * 1024 * 1024,
   maxFrameBytes: 64 * 1024 * 1024,
   keepAliveMs: 30_000,
+  serveHttp: true,
 });
 
 /** Fills the defaults into `partial`. */

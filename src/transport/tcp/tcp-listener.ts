@@ -2,6 +2,7 @@ import { createServer, type Server, type Socket as NetSocket } from "node:net";
 import type { Logger } from "../../logger/logger";
 import { bindServer } from "../address";
 import type { Listener, Socket } from "../transport";
+import { PREFACE } from "./frame";
 import { TcpServerSocket, type TcpSocketOwner } from "./tcp-server-socket";
 
 /** What a listener is configured with (resolved from transport and listen options). */
@@ -12,6 +13,8 @@ export interface TcpListenerConfig {
   maxQueuedBytes: number;
   keepAliveMs: number;
   logger?: Logger;
+  /** Serves connections that do not start with the preface (HTTP on the same port); closed with the listener. */
+  fallback?: { adopt(conn: NetSocket): void; close(): Promise<void> };
 }
 
 // The largest frame head: length, type, header block length and a full header block.
@@ -48,7 +51,12 @@ export class TcpListener implements Listener, TcpSocketOwner {
   }
 
   close(): Promise<void> {
-    this.closing ??= new Promise<void>((resolve) => {
+    this.closing ??= Promise.all([this.closeOwn(), this.config.fallback?.close()]).then(() => undefined);
+    return this.closing;
+  }
+
+  private closeOwn(): Promise<void> {
+    return new Promise<void>((resolve) => {
       this.draining = true;
       // The safety bound: connections whose replies never come are destroyed, so close cannot hang.
       const timer = setTimeout(() => {
@@ -60,7 +68,6 @@ export class TcpListener implements Listener, TcpSocketOwner {
       });
       for (const sock of this.sockets) sock.goaway();
     });
-    return this.closing;
   }
 
   forget(socket: TcpServerSocket): void {
@@ -68,6 +75,19 @@ export class TcpListener implements Listener, TcpSocketOwner {
   }
 
   private readonly onConnection = (conn: NetSocket): void => {
+    const fallback = this.config.fallback;
+    if (!fallback) return this.serve(conn);
+    // Sniff the first byte once per connection: the preface starts with "M", HTTP methods do not.
+    conn.once("data", (first: Buffer) => {
+      conn.pause();
+      conn.unshift(first);
+      if (first[0] === PREFACE[0]) this.serve(conn);
+      else fallback.adopt(conn);
+      conn.resume();
+    });
+  };
+
+  private serve(conn: NetSocket): void {
     const c = this.config;
     const sock = new TcpServerSocket(conn, this, {
       maxBodyBytes: c.maxBodyBytes,
@@ -83,5 +103,5 @@ export class TcpListener implements Listener, TcpSocketOwner {
       this.logger?.error("tcp transport: accept handler threw", { remote: sock.remote, error: String(err) });
       void sock.destroy();
     }
-  };
+  }
 }

@@ -2,6 +2,7 @@ import type { Socket as NetSocket } from "node:net";
 import type { DialOptions, Listener, Socket, Transport } from "../transport";
 import { splitHostPort } from "../address";
 import { connectTcp, TcpClientSocket } from "./tcp-client-socket";
+import { httpCompanion } from "./http-companion";
 import { TcpListener } from "./tcp-listener";
 import { resolveTcpTransportOptions, type ResolvedTcpTransportOptions, type TcpListenOptions, type TcpTransportOptions } from "./options";
 
@@ -20,9 +21,14 @@ export class TcpTransport implements Transport {
 
   async listen(address: string, accept: (socket: Socket) => void, options: TcpListenOptions = {}): Promise<Listener> {
     const o = this.options;
+    const maxBodyBytes = options.maxBodyBytes ?? o.maxBodyBytes;
+    const closeTimeoutMs = options.closeTimeoutMs ?? o.closeTimeoutMs;
+    // The same port also answers go-micro style HTTP; the HTTP listener gets those connections.
+    const fallback = o.serveHttp ? httpCompanion(accept, { maxBodyBytes, closeTimeoutMs, logger: o.logger }) : undefined;
     const listener = new TcpListener(accept, {
-      maxBodyBytes: options.maxBodyBytes ?? o.maxBodyBytes,
-      closeTimeoutMs: options.closeTimeoutMs ?? o.closeTimeoutMs,
+      fallback,
+      maxBodyBytes,
+      closeTimeoutMs,
       maxFrameBytes: o.maxFrameBytes,
       maxQueuedBytes: o.maxQueuedBytes,
       keepAliveMs: o.keepAliveMs,

@@ -77,7 +77,7 @@ describe("createService", () => {
     expect(sources).toEqual({
       registry: "memory (module)",
       broker: "memory (module)",
-      transport: "http (default)",
+      transport: "tcp (default)",
       selector: "random (default)",
     });
   });

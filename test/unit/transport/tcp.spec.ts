@@ -65,7 +65,8 @@ describe("TcpTransport", () => {
   });
 
   const malformed: Array<[string, Buffer, RegExp]> = [
-    ["an HTTP request", Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), /bad preface/],
+    // HTTP goes to the HTTP companion (tcp-shared-port.spec.ts); bytes that start like the preface do not.
+    ["a wrong preface", Buffer.from("MUCX\u0001garbage"), /bad preface/],
     ["an absurd frame length", Buffer.concat([PREFACE, Buffer.from([0xff, 0xff, 0xff, 0xff, 0])]), /frame length 4294967295/],
     ["a truncated header block", Buffer.concat([PREFACE, Buffer.from([0, 0, 0, 8, 0, 0, 5, 0, 9, 65, 66, 67])]), /header block/],
   ];
