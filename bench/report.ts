@@ -1,0 +1,232 @@
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import type { Op } from "./payloads";
+import type { PubSubRow, RpcRow, RunResults } from "./results";
+import type { LimitId } from "./systems";
+import { DISTURBED_CORES } from "./harness/machine-load";
+
+// Turns a run's results into markdown: summary, targets of issue 3, one table per scenario,
+// pub/sub. The generated part lives between markers in docs/benchmarks.md; the rest of that
+// page is written by hand and left alone.
+
+export const START_MARKER = "<!-- bench:start -->";
+export const END_MARKER = "<!-- bench:end -->";
+
+const OP_TITLE: Record<Op, string> = { hello: 'small: {name:"John"} → {greeting:"Hello John"}', echo: "16 KiB string echoed" };
+const OP_SHORT: Record<Op, string> = { hello: "small", echo: "16 KiB" };
+const LIMIT_SHORT: Record<LimitId, string> = { "raw-net": "net", "raw-http": "http", "raw-nats": "nats" };
+
+const int = (n: number): string => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "–");
+const fixed = (n: number, digits: number): string => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+const times = (n: number): string => (Number.isFinite(n) && n > 0 ? `${n.toFixed(2)}×` : "–");
+/** Cores other processes kept busy during a cell; flagged when it may have skewed the row. */
+const noise = (cores: number): string => (Number.isFinite(cores) ? `${cores.toFixed(2)}${cores > DISTURBED_CORES ? " ⚠" : ""}` : "–");
+const kilo = (n: number): string => (n > 0 ? `${(n / 1000).toFixed(n >= 100_000 ? 0 : 1)}k` : "–");
+
+function table(head: string[], rows: string[][]): string {
+  const align = head.map((_, i) => (i === 0 ? ":---" : "---:"));
+  return [head, align, ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
+}
+
+const ok = (r: RpcRow): boolean => r.failed === undefined && r.rps > 0;
+
+function scenario(rows: readonly RpcRow[], op: Op, c: number): RpcRow[] {
+  return rows.filter((r) => r.op === op && r.concurrency === c);
+}
+
+function find(rows: readonly RpcRow[], system: string, op: Op, c: number): RpcRow | undefined {
+  return rows.find((r) => r.system === system && r.op === op && r.concurrency === c && ok(r));
+}
+
+/** The fastest peer (Moleculer, NestJS, gRPC) among `rows`. */
+function bestPeer(rows: readonly RpcRow[]): RpcRow | undefined {
+  return rows.filter((r) => r.family === "peer" && ok(r)).sort((a, b) => b.rps - a.rps)[0];
+}
+
+function rpcScenarioTable(rows: RpcRow[]): string {
+  const best = bestPeer(rows);
+  const limits = new Map(rows.filter((r) => r.family === "raw" && ok(r)).map((r) => [r.system as LimitId, r]));
+  const body = rows.map((r) => {
+    if (!ok(r)) return [r.label, `failed: ${(r.failed ?? "no correct responses").split("\n")[0]}`, "", "", "", "", "", "", "", ""];
+    const limit = limits.get(r.limit);
+    return [
+      r.label,
+      int(r.rps),
+      int(r.p50Us),
+      int(r.p99Us),
+      fixed(r.cpuPer10k, 3),
+      `${int(r.serverRssMb)} / ${int(r.clientRssMb)}`,
+      limit ? `${times(r.rps / limit.rps)} ${LIMIT_SHORT[r.limit]}` : "–",
+      best ? times(r.rps / best.rps) : "–",
+      int(r.errors + r.wrong),
+      noise(r.otherLoad),
+    ];
+  });
+  const caption = best ? `Best peer: ${best.label}, ${int(best.rps)} req/s.` : "No peer ran.";
+  return `${caption}\n\n${table(["system", "req/s", "p50 µs", "p99 µs", "CPU s/10k", "RSS MB srv / cli", "× raw limit", "× best peer", "errors", "other load"], body)}`;
+}
+
+function summaryTable(rpc: readonly RpcRow[], ops: Op[], cs: number[]): string {
+  const labels = [...new Set(rpc.map((r) => r.label))];
+  const head = ["req/s", ...ops.flatMap((op) => cs.map((c) => `${OP_SHORT[op]} c=${c}`))];
+  const body = labels.map((label) => [
+    label,
+    ...ops.flatMap((op) => cs.map((c) => {
+      const r = rpc.find((x) => x.label === label && x.op === op && x.concurrency === c);
+      return r && ok(r) ? kilo(r.rps) : "–";
+    })),
+  ]);
+  return table(head, body);
+}
+
+function pubsubTable(rows: readonly PubSubRow[]): string {
+  const raw = rows.find((r) => r.system === "pubsub-raw-nats" && !r.failed);
+  const best = rows.filter((r) => r.family === "peer" && !r.failed).sort((a, b) => b.eventsPerSec - a.eventsPerSec)[0];
+  const body = rows.map((r) => {
+    if (r.failed) return [r.label, `failed: ${r.failed.split("\n")[0]}`, "", "", "", "", "", "", ""];
+    return [
+      r.label,
+      int(r.published),
+      int(r.eventsPerSec),
+      `${int(r.lost)}${r.publishErrors ? ` (+${int(r.publishErrors)} failed to publish)` : ""}${r.duplicates ? `, ${int(r.duplicates)} dup` : ""}${r.wrong ? `, ${int(r.wrong)} malformed` : ""}`,
+      fixed(r.cpuPer10k, 3),
+      `${int(r.publisherRssMb)} / ${int(r.subscriberRssMb)}`,
+      raw ? times(r.eventsPerSec / raw.eventsPerSec) : "–",
+      best ? times(r.eventsPerSec / best.eventsPerSec) : "–",
+      noise(r.otherLoad),
+    ];
+  });
+  const caption = best ? `Best peer: ${best.label}, ${int(best.eventsPerSec)} events/s.` : "No peer ran.";
+  return `${caption}\n\n${table(["system", "events", "delivered/s", "lost", "CPU s/10k", "RSS MB pub / sub", "× raw NATS", "× best peer", "other load"], body)}`;
+}
+
+type Verdict = [target: string, measured: string, status: string];
+
+const verdict = (met: boolean): string => (met ? "met" : "**missed**");
+
+function ratioTarget(target: string, row: RpcRow | undefined, base: RpcRow | undefined, min: number, baseName: string, why: string): Verdict {
+  if (!row || !base) return [target, "–", `not measured (${why})`];
+  const r = row.rps / base.rps;
+  return [target, `${r.toFixed(2)}× ${baseName} (${int(row.rps)} vs ${int(base.rps)} req/s)`, verdict(r >= min)];
+}
+
+/** The worst ratio of `system` to `base` over `cells`, as a verdict. */
+function worstRatio(target: string, rpc: readonly RpcRow[], system: string, base: (op: Op, c: number) => RpcRow | undefined, cells: Array<[Op, number]>, min: number, why: string): Verdict {
+  let worst: { r: number; where: string } | undefined;
+  for (const [op, c] of cells) {
+    const row = find(rpc, system, op, c);
+    const b = base(op, c);
+    if (!row || !b) continue;
+    const r = row.rps / b.rps;
+    if (!worst || r < worst.r) worst = { r, where: `${OP_SHORT[op]} c=${c}` };
+  }
+  if (!worst) return [target, "–", `not measured (${why})`];
+  return [target, `worst ${worst.r.toFixed(2)}× (${worst.where})`, verdict(worst.r >= min)];
+}
+
+function targets(res: RunResults): Verdict[] {
+  const { rpc, pubsub } = res;
+  const cs = res.settings.concurrency;
+  const tcp = "tsmicro-tcp-json";
+  const noTcp = rpc.some((r) => r.system === tcp) ? "scenario not run" : "no tcp transport yet";
+  const peerAt = (op: Op, c: number): RpcRow | undefined => bestPeer(scenario(rpc, op, c));
+  const out: Verdict[] = [
+    ratioTarget("tcp, small, c=256: ≥ 2× best peer", find(rpc, tcp, "hello", 256), peerAt("hello", 256), 2, "best peer", noTcp),
+    ratioTarget("tcp, small, c=256: ≥ 0.5× raw net framing", find(rpc, tcp, "hello", 256), find(rpc, "raw-net", "hello", 256), 0.5, "raw net", noTcp),
+    ratioTarget("tcp, small, c=32: ≥ 1.5× best peer", find(rpc, tcp, "hello", 32), peerAt("hello", 32), 1.5, "best peer", noTcp),
+  ];
+  const t32 = find(rpc, tcp, "hello", 32);
+  const peers32 = scenario(rpc, "hello", 32).filter((r) => r.family === "peer" && ok(r));
+  if (t32 && peers32.length > 0) {
+    const lowest = peers32.sort((a, b) => a.p99Us - b.p99Us)[0]!;
+    out.push(["tcp, small, c=32: p99 below every peer's", `${int(t32.p99Us)} µs vs ${int(lowest.p99Us)} µs (${lowest.label})`, verdict(t32.p99Us < lowest.p99Us)]);
+  } else out.push(["tcp, small, c=32: p99 below every peer's", "–", `not measured (${noTcp})`]);
+  const echoCells = cs.map((c): [Op, number] => ["echo", c]);
+  out.push(worstRatio("tcp, 16 KiB: ≥ 0.9× raw net framing", rpc, tcp, (op, c) => find(rpc, "raw-net", op, c), echoCells, 0.9, noTcp));
+  const allCells = (["hello", "echo"] as Op[]).flatMap((op) => cs.map((c): [Op, number] => [op, c]));
+  out.push(worstRatio("http + json: ≥ 0.8× raw node:http at every concurrency (both payloads)", rpc, "tsmicro-http-json", (op, c) => find(rpc, "raw-http", op, c), allCells, 0.8, "not run"));
+  const ran = pubsub.filter((r) => !r.failed);
+  const lossy = ran.filter((r) => r.lost > 0 || r.publishErrors > 0);
+  out.push([
+    "pub/sub: nothing lost in any row",
+    ran.length === 0 ? "–" : lossy.length === 0 ? "0 lost" : lossy.map((r) => `${r.label}: ${int(r.lost + r.publishErrors)}`).join("; "),
+    ran.length === 0 ? "not measured" : verdict(lossy.length === 0),
+  ]);
+  const natsBroker = ran.find((r) => r.system === "pubsub-tsmicro-nats");
+  const molNats = ran.find((r) => r.system === "pubsub-moleculer-nats");
+  out.push(
+    natsBroker && molNats
+      ? ["nats broker: ≥ 2× Moleculer over NATS", `${(natsBroker.eventsPerSec / molNats.eventsPerSec).toFixed(2)}×`, verdict(natsBroker.eventsPerSec >= 2 * molNats.eventsPerSec)]
+      : ["nats broker: ≥ 2× Moleculer over NATS", "–", `not measured (${natsBroker ? "Moleculer row missing" : "no nats broker yet"})`],
+  );
+  for (const system of [tcp, "tsmicro-http-json"]) {
+    let worst: { r: number; where: string; peer: string } | undefined;
+    for (const [op, c] of allCells) {
+      const mine = find(rpc, system, op, c);
+      const peers = scenario(rpc, op, c).filter((r) => r.family === "peer" && ok(r)).sort((a, b) => a.cpuPer10k - b.cpuPer10k);
+      if (!mine || peers.length === 0) continue;
+      const r = mine.cpuPer10k / peers[0]!.cpuPer10k;
+      if (!worst || r > worst.r) worst = { r, where: `${OP_SHORT[op]} c=${c}`, peer: peers[0]!.label };
+    }
+    const target = `${system.replace("tsmicro-", "").replace("-", " + ")}: CPU per request ≤ every peer's`;
+    out.push(worst ? [target, `worst ${worst.r.toFixed(2)}× ${worst.peer} (${worst.where})`, verdict(worst.r <= 1)] : [target, "–", `not measured (${system === tcp ? noTcp : "not run"})`]);
+  }
+  return out;
+}
+
+function problems(res: RunResults): string[] {
+  const lines: string[] = [];
+  for (const r of res.rpc) {
+    if (r.failed) lines.push(`- ${r.label}, ${OP_SHORT[r.op]} c=${r.concurrency}: failed — ${r.failed.split("\n")[0]}`);
+    else if (r.errors + r.wrong > 0) lines.push(`- ${r.label}, ${OP_SHORT[r.op]} c=${r.concurrency}: ${r.errors} errors, ${r.wrong} wrong answers; first: ${r.firstProblem}`);
+  }
+  for (const r of res.pubsub) {
+    if (r.failed) lines.push(`- ${r.label}: failed — ${r.failed.split("\n")[0]}`);
+    else if (r.publishErrors > 0) lines.push(`- ${r.label}: ${r.publishErrors} publish errors; first: ${r.firstError}`);
+  }
+  return lines;
+}
+
+/** The generated markdown for one run. */
+export function renderReport(res: RunResults): string {
+  const { machine: m, settings: s } = res;
+  const ops = [...new Set(res.rpc.map((r) => r.op))];
+  const out: string[] = [
+    `Run of ${res.startedAt.slice(0, 16).replace("T", " ")} UTC, ${Math.round(res.durationS)} s: ${m.cpus} × ${m.model}, Node ${m.node}, ${m.os}. ` +
+      `Warm-up ${s.warmupS} s, measured window ${s.windowS} s per cell, concurrency ${s.concurrency.join(", ")}, ${int(s.events)} pub/sub events.`,
+    "",
+    "> These machines are shared and noisy: figures move by 10–30 % between runs, more when other work runs at the same time. " +
+      "Compare rows of the same run, not runs. \"Other load\" is the CPU (in cores) that processes outside the benchmark used during a cell; " +
+      `cells start once the machine is quiet, and a cell above ${DISTURBED_CORES} (⚠) was rerun up to twice and the least disturbed attempt kept.`,
+    "",
+  ];
+  if (res.skipped.length > 0) out.push("Not run:", "", ...res.skipped.map((x) => `- ${x.label}: ${x.reason}`), "");
+  out.push("### Targets (issue 3)", "", table(["target", "this run", "status"], targets(res)), "");
+  if (res.rpc.length > 0) {
+    out.push("### Requests/s at a glance", "", summaryTable(res.rpc, ops, s.concurrency), "");
+    for (const op of ops) {
+      for (const c of s.concurrency) {
+        const rows = scenario(res.rpc, op, c);
+        if (rows.length > 0) out.push(`### RPC, ${OP_TITLE[op]}, concurrency ${c}`, "", rpcScenarioTable(rows), "");
+      }
+    }
+  }
+  if (res.pubsub.length > 0) out.push("### Pub/sub: one publisher, one subscriber in another process", "", pubsubTable(res.pubsub), "");
+  const issues = problems(res);
+  if (issues.length > 0) out.push("### Errors seen", "", ...issues, "");
+  return out.join("\n");
+}
+
+/** Replaces the generated part of `path` (between the marker lines), keeping the hand-written rest. */
+export function writeReport(path: string, generated: string): void {
+  const block = `${START_MARKER}\n${generated.trimEnd()}\n${END_MARKER}`;
+  const current = existsSync(path) ? readFileSync(path, "utf8") : "# Benchmarks\n";
+  // Only markers alone on their line count, so the page may mention them in its text.
+  const lines = current.split("\n");
+  const start = lines.indexOf(START_MARKER);
+  const end = lines.indexOf(END_MARKER, start + 1);
+  const next =
+    start >= 0 && end > start
+      ? [...lines.slice(0, start), block, ...lines.slice(end + 1)].join("\n")
+      : `${current.trimEnd()}\n\n${block}\n`;
+  writeFileSync(path, next);
+}

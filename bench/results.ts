@@ -1,0 +1,76 @@
+import type { Op } from "./payloads";
+import type { Family, LimitId } from "./systems";
+
+/** One RPC system in one scenario (payload × concurrency). */
+export interface RpcRow {
+  system: string;
+  label: string;
+  family: Family;
+  limit: LimitId;
+  op: Op;
+  concurrency: number;
+  /** Correct responses per second in the window. */
+  rps: number;
+  p50Us: number;
+  p99Us: number;
+  /** Client + server (+ nats-server for NATS rows) CPU seconds per 10k requests. */
+  cpuPer10k: number;
+  /** The parts of cpuPer10k: load generator, server, nats-server. */
+  cpuSplit?: { client: number; server: number; nats: number };
+  serverRssMb: number;
+  clientRssMb: number;
+  errors: number;
+  wrong: number;
+  firstProblem?: string;
+  /** Cores' worth of CPU that other processes on the machine used during the window. */
+  otherLoad: number;
+  /** How many times the cell ran (it is rerun when other work disturbed it). */
+  attempts?: number;
+  /** Set when the scenario could not run at all. */
+  failed?: string;
+}
+
+/** One pub/sub system. */
+export interface PubSubRow {
+  system: string;
+  label: string;
+  family: Family;
+  /** Events the publisher sent (fewer than asked for a slow system or at the deadline). */
+  published: number;
+  /** Publishes that failed at the publisher. */
+  publishErrors: number;
+  firstError?: string;
+  received: number;
+  distinct: number;
+  /** Sent without an error but never received. */
+  lost: number;
+  duplicates: number;
+  wrong: number;
+  /** Distinct events received per second, from the first publish to the last delivery. */
+  eventsPerSec: number;
+  /** Publisher + subscriber (+ nats-server) CPU seconds per 10k events. */
+  cpuPer10k: number;
+  publisherRssMb: number;
+  subscriberRssMb: number;
+  /** Cores' worth of CPU that other processes on the machine used meanwhile. */
+  otherLoad: number;
+  attempts?: number;
+  failed?: string;
+}
+
+/** A system that was not run, and why. */
+export interface Skipped {
+  label: string;
+  reason: string;
+}
+
+/** Everything one run produced. */
+export interface RunResults {
+  startedAt: string;
+  durationS: number;
+  machine: { cpus: number; model: string; node: string; os: string };
+  settings: { warmupS: number; windowS: number; concurrency: number[]; events: number };
+  rpc: RpcRow[];
+  pubsub: PubSubRow[];
+  skipped: Skipped[];
+}

@@ -1,0 +1,65 @@
+import { createClient, createService, MemoryRegistry, Module, PinoLogger, type MicroSettings, type ServiceRecord } from "../../src";
+import { EVENT_TOPIC, type Op } from "../payloads";
+import { BenchListener, BenchRpcModule, EVENT_SINK } from "./tsmicro-service";
+import type { PubSubAdapter, RpcAdapter, SystemEnv } from "./types";
+
+// tsmicro as a user runs it: createService/start on the server, createClient on the client.
+// Discovery is not measured: the client calls the server's address directly
+// (`call(..., { address })`) and both sides use the memory registry.
+
+const ENDPOINT: Record<Op, string> = { hello: "Greeter.Hello", echo: "Greeter.Echo" };
+
+/** Settings only from here: no MICRO_* variables or flags of the suite leak in. */
+const isolated = (settings: Partial<MicroSettings>) => ({ settings, env: {}, argv: [], logger: new PinoLogger({ level: "warn" }) });
+
+/** tsmicro RPC over `transport` with requests encoded as `contentType`. */
+export function tsmicroRpc(transport: string, contentType: string): RpcAdapter {
+  const settings: Partial<MicroSettings> = { registry: "memory", broker: "memory", transport };
+  return {
+    async startServer() {
+      const service = createService(BenchRpcModule, isolated(settings));
+      await service.start();
+      return { address: service.server.address, close: () => service.stop() };
+    },
+    async connect(address) {
+      const { client, close } = await createClient(isolated(settings));
+      // retries: 0 so a failed call is counted as an error rather than hidden by a retry.
+      const options = { address, contentType, retries: 0 };
+      return { call: (op, body) => client.call("bench", ENDPOINT[op], body, options), close };
+    },
+  };
+}
+
+/** The registry service under which the http broker registers subscriptions (go-micro's name). */
+const HTTP_BROKER_SERVICE = "micro.http.broker";
+
+function brokerSettings(broker: string, env: SystemEnv): Partial<MicroSettings> {
+  return { registry: "memory", broker, brokerAddress: broker === "nats" && env.natsUrl ? [env.natsUrl] : [] };
+}
+
+/**
+ * tsmicro's broker `broker` between a `@Subscribe` service and `client.publish`. For the http
+ * broker the subscriber's registration is copied into the publisher's memory registry, so the
+ * publisher finds it without mDNS (as with RPC, discovery is not what is measured).
+ */
+export function tsmicroPubSub(broker: string): PubSubAdapter {
+  return {
+    async subscribe(env, onEvent) {
+      @Module({ services: [BenchListener], providers: [{ provide: EVENT_SINK, useValue: onEvent }] })
+      class ListenerModule {}
+      const service = createService(ListenerModule, isolated(brokerSettings(broker, env)));
+      await service.start();
+      const info = broker === "http" ? await service.registry.getService(HTTP_BROKER_SERVICE) : [];
+      return { info, close: () => service.stop() };
+    },
+    async publisher(env, info) {
+      const registry = new MemoryRegistry();
+      for (const record of info as ServiceRecord[]) await registry.register(record);
+      const { client, close } = await createClient({ ...isolated(brokerSettings(broker, env)), registry });
+      return {
+        publishBatch: async (events) => void (await Promise.all(events.map((ev) => client.publish(EVENT_TOPIC, ev)))),
+        close,
+      };
+    },
+  };
+}
