@@ -1,3 +1,4 @@
+import { RegistryCache } from "../../selector/cache";
 import { randomUUID } from "node:crypto";
 import { serviceUnavailable } from "../../errors";
 import type { Node, ServiceRecord } from "../../registry/registry";
@@ -45,6 +46,7 @@ export class HttpBroker implements Broker {
   private bound = "";
   private advertised = "";
   private seq = 0;
+  private subscribers?: RegistryCache;
 
   constructor(options: HttpBrokerOptions) {
     this.options = resolveHttpBrokerOptions(options);
@@ -64,6 +66,9 @@ export class HttpBroker implements Broker {
       this.advertised = o.advertise ?? advertisable(this.bound);
       this.agent = new DialAgent({ keepAlive: true, maxSockets: o.maxSocketsPerAddress, timeout: o.idleTimeoutMs, scheduling: "lifo" }, o.dialTimeoutMs);
       this.heartbeat = setInterval(this.renew, o.registerIntervalMs).unref();
+      // Subscribers are looked up through a watched cache, not once per publish: a registry
+      // query per event (100 ms on mDNS) would cap publishing at a few events a second.
+      this.subscribers = new RegistryCache(o.registry, o.registerTtlMs, o.logger);
       this.connected = true;
     });
   }
@@ -74,6 +79,8 @@ export class HttpBroker implements Broker {
       if (!this.connected) return;
       this.connected = false;
       clearInterval(this.heartbeat);
+      await this.subscribers?.close();
+      this.subscribers = undefined;
       const subs = [...this.subscriptions.values()];
       this.subscriptions.clear();
       await Promise.all(subs.map((sub) => this.deregister(sub)));
@@ -86,16 +93,18 @@ export class HttpBroker implements Broker {
 
   async publish(topic: string, message: BrokerMessage, _options?: PublishOptions): Promise<void> {
     const agent = this.agent;
-    if (!this.connected || agent === undefined) throw serviceUnavailable("http broker is not connected");
+    const subscribers = this.subscribers;
+    if (!this.connected || agent === undefined || subscribers === undefined) throw serviceUnavailable("http broker is not connected");
     let services: ServiceRecord[];
     try {
-      services = await this.options.registry.getService(BROKER_SERVICE);
+      services = subscribers.peek(BROKER_SERVICE) ?? (await subscribers.get(BROKER_SERVICE));
     } catch (err) {
       throw serviceUnavailable(`http broker: looking up subscribers of ${topic} failed: ${String(err)}`);
     }
     const payload = encodeEnvelope(topic, message);
     const send = (node: Node): Promise<Delivery> => this.post(agent, node, payload);
     const failures = (await Promise.all(selectTargets(services, topic).map((candidates) => deliverToOne(candidates, send)))).flat();
+    if (failures.length > 0) subscribers.invalidate(BROKER_SERVICE);
     if (failures.length > 0) throw serviceUnavailable(`http broker: ${topic} was not delivered to ${failures.join("; ")}`);
   }
 
