@@ -1,17 +1,6 @@
 import { filterEndpoint, filterMetadata, filterVersion, leastConn, random, roundRobin } from "../../../src/selector";
 import type { Node, ServiceRecord } from "../../../src";
-
-/** A deterministic PRNG (mulberry32) so strategy tests are repeatable. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a |= 0;
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from "../../helpers/random";
 
 const nodes: Node[] = ["a", "b", "c"].map((id) => ({ id, address: `127.0.0.1:${id.charCodeAt(0)}`, metadata: { zone: id === "c" ? "z2" : "z1" } }));
 const none = (): number => 0;

@@ -3,6 +3,7 @@ import { IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested, validate
 import { compileCheck } from "../../../src/server/validation";
 import { compileInstantiate } from "../../../src/server/validation/instantiate";
 import { validateInto } from "../../../src";
+import { seeded } from "../../helpers/random";
 
 class Simple {
   @IsString() @Length(1, 8) name!: string;
@@ -22,22 +23,11 @@ class Grouped {
   @IsString({ groups: ["admin"] }) role!: string;
 }
 
-/** mulberry32: repeatable pseudo-random inputs. */
-function rng(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe("compiled validation", () => {
   it("agrees with class-validator on 2000 random inputs", () => {
     const check = compileCheck(Simple)!;
     expect(check).toBeDefined();
-    const r = rng(7);
+    const r = seeded(7);
     const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
     for (let i = 0; i < 2000; i++) {
       const body: Record<string, unknown> = {

@@ -6,17 +6,7 @@ import { MAX_HEADER_BLOCK_BYTES, WELL_KNOWN_HEADERS } from "../../../src/transpo
 import { FrameReader, type FrameReaderLimits } from "../../../src/transport/tcp/frame-reader";
 import { Outbox } from "../../../src/transport/tcp/outbox";
 import type { Message } from "../../../src/transport/transport";
-
-/** mulberry32: repeatable pseudo-random splits. */
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seeded } from "../../helpers/random";
 
 type Event =
   | { kind: "message"; header: Record<string, string>; body: string }
