@@ -4,7 +4,7 @@ import type { Constructor } from "../../decorators/metadata-keys";
 
 type Instantiate = (body: Record<string, unknown>) => Record<string, unknown>;
 
-// class-transformer exposes no "has any metadata" query; its storage keeps one map per kind,
+// class-transformer cannot be asked whether a class carries its metadata; its storage keeps one map per kind,
 // keyed by class. Read once per class, at compile time.
 const KINDS = ["_typeMetadatas", "_transformMetadatas", "_exposeMetadatas", "_excludeMetadatas"] as const;
 

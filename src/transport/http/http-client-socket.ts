@@ -5,7 +5,7 @@ import { Headers } from "../headers";
 import type { Message, Socket } from "../transport";
 import type { HostPort } from "../address";
 import { DialAgent } from "./dial-agent";
-import { connectionError, readHeaders, statusError, writeHeaders } from "./wire";
+import { connectionError, endWith, readHeaders, statusError, writeHeaders } from "./wire";
 
 /** How one dialed socket behaves (resolved from transport and dial options). */
 export interface HttpDialConfig {
@@ -71,7 +71,7 @@ export class HttpClientSocket implements Socket {
       req[kCall] = { socket: this, id: message.header[Headers.id], resolve, reject, chunks: [], size: 0, responding: false, done: false };
       req.on("response", onResponse);
       req.on("error", onRequestError);
-      req.end(message.body);
+      endWith(req, message.body);
     });
   }
 

@@ -5,7 +5,7 @@ import type { Logger } from "../../logger/logger";
 import { Headers } from "../headers";
 import type { Message, Socket } from "../transport";
 import { joinHostPort } from "../address";
-import { connectionError, writeError, writeHeaders } from "./wire";
+import { connectionError, endWith, writeError, writeHeaders } from "./wire";
 
 /** What a server socket needs from the listener that accepted it. */
 export interface ConnectionOwner {
@@ -51,7 +51,7 @@ export class HttpServerSocket implements Socket {
       writeError(res, internalServerError("the reply could not be written"), id, false);
       return Promise.reject(badRequest(`invalid reply header: ${(err as Error).message}`));
     }
-    res.end(reply.body);
+    endWith(res, reply.body);
     return Promise.resolve();
   }
 
