@@ -15,7 +15,6 @@ interface Pending {
  */
 export class ClientConnection {
   private readonly pending = new Map<string, Pending>();
-  private closed = false;
 
   constructor(
     readonly address: string,
@@ -24,16 +23,11 @@ export class ClientConnection {
   ) {
     socket.onMessage((m) => this.deliver(m));
     socket.onClose((err) => {
-      this.closed = true;
       onClosed();
       const cause = serviceUnavailable(`connection to ${address} closed${err ? `: ${err.message}` : ""}`, ErrorIds.connection);
       for (const p of this.pending.values()) this.settle(p, undefined, cause);
       this.pending.clear();
     });
-  }
-
-  get isClosed(): boolean {
-    return this.closed;
   }
 
   /** Sends `message` and resolves with the reply carrying the same `Micro-Id`; `state` cancels it. */

@@ -14,12 +14,10 @@ export class ConnectionPool {
     private readonly dialTimeoutMs: number,
   ) {}
 
-  /** The open connection to `address`, if there is one (no allocation on the hot path). */
-  peek(address: string): ClientConnection | undefined {
-    return this.ready.get(address);
-  }
-
-  /** The connection to `address`, dialing it (once, however many callers wait) if needed. */
+  /**
+   * The connection to `address`: the open one itself (so a warm call needs no await), or a
+   * promise of it while it is dialed (once, however many callers wait).
+   */
   get(address: string): ClientConnection | Promise<ClientConnection> {
     const open = this.ready.get(address);
     if (open) return open;

@@ -48,7 +48,7 @@ export class RpcClient implements Client {
       retry: options.retry ?? o.retry,
       backoff: options.backoff ?? o.backoff,
       contentType: options.contentType ?? o.contentType,
-      metadata: ctx ? { ...ctx.metadata, ...options.metadata } : (options.metadata ?? NO_METADATA),
+      metadata: mergeMetadata(ctx, options.metadata),
       select: options.select,
       address: options.address,
       context: ctx,
@@ -62,7 +62,7 @@ export class RpcClient implements Client {
     if (!broker) throw serviceUnavailable("this client has no broker to publish with");
     const contentType = options.contentType ?? this.options.contentType;
     const id = randomUUID();
-    const header = this.baseHeaders({ ...options.context?.metadata, ...options.metadata }, options.context);
+    const header = this.baseHeaders(mergeMetadata(options.context, options.metadata), options.context);
     header[Headers.topic] = topic;
     header[Headers.id] = id;
     header[Headers.contentType] = contentType;
@@ -94,7 +94,8 @@ export class RpcClient implements Client {
         try {
           const id = String(++sequence);
           const message = this.request(req, opts, id, deadline);
-          const conn = this.pool.peek(node.address) ?? (await this.pool.get(node.address));
+          const pooled = this.pool.get(node.address);
+          const conn = pooled instanceof Promise ? await pooled : pooled;
           const reply = await conn.request(message, state);
           const result = this.decode(reply, opts, id, req.endpoint, node);
           if (!opts.address) this.options.selector.mark(req.service, node);
@@ -144,6 +145,12 @@ export class RpcClient implements Client {
     header[Headers.traceparent] = context?.trace ? formatTraceparent(childSpan(context.trace)) : newTraceparent();
     return header;
   }
+}
+
+/** The context's metadata with per-call metadata over it; a shared empty record when there is none. */
+function mergeMetadata(ctx: Context | undefined, extra: Record<string, string> | undefined): Record<string, string> {
+  if (ctx) return { ...ctx.metadata, ...extra };
+  return extra ?? NO_METADATA;
 }
 
 function fixedNode(address: string): (tried?: ReadonlySet<string>) => Node {

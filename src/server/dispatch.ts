@@ -51,9 +51,10 @@ export async function dispatch(deps: DispatchDeps, msg: Message): Promise<Messag
       throw badRequest(`malformed ${codec.name} body: ${(err as Error).message}`, ErrorIds.malformed);
     }
     const result = await runWithDeadline(deps, h, endpoint, (ctx) => {
+      const run = (request: unknown): Promise<unknown> => deps.chain({ service: deps.service, endpoint, handler, header: h, body: request }, ctx);
+      // Valid requests come back synchronously; only the slow (invalid or unmodelled) path is a promise.
       const request = handler.validate && handler.requestType ? validateFast(handler.requestType, body) : body;
-      if (request instanceof Promise) return request.then((r) => deps.chain({ service: deps.service, endpoint, handler, header: h, body: r }, ctx));
-      return deps.chain({ service: deps.service, endpoint, handler, header: h, body: request }, ctx);
+      return request instanceof Promise ? request.then(run) : run(request);
     });
     return { header: replyHeader, body: codec.marshal(result, { type: "response", id, endpoint }) };
   } catch (err) {

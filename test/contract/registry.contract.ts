@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Node, Registry, ServiceRecord, WatchEvent, Watcher } from "../../src/registry/registry";
+import { waitFor } from "../helpers/wait";
 
 /** Knobs for backends that are slower or coarser than memory. */
 export interface RegistryContractOptions {
@@ -9,17 +10,6 @@ export interface RegistryContractOptions {
   shortTtlMs?: number;
   /** Extra time the expiry test allows past `shortTtlMs` (sweeps, record TTL rounding), in ms; default 3000. */
   expirySlackMs?: number;
-}
-
-/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs: number, what = "condition"): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** Records watch events and lets a test await the first one matching a predicate. */

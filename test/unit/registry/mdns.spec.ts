@@ -7,7 +7,8 @@ import type { LogFields, Logger } from "../../../src/logger/logger";
 import { MdnsRegistry, decodeTxt } from "../../../src/registry/mdns";
 import { nodeAnswers, toLocalNodes } from "../../../src/registry/mdns/records";
 import type { Registry } from "../../../src/registry/registry";
-import { EventLog, describeRegistryContract, makeNode, makeService, uniqueName, waitFor } from "../../contract/registry.contract";
+import { EventLog, describeRegistryContract, makeNode, makeService, uniqueName } from "../../contract/registry.contract";
+import { waitFor } from "../../helpers/wait";
 
 // Tests stay on loopback whatever the machine's environment says.
 delete process.env.MICRO_MDNS_INTERFACE;
