@@ -1,4 +1,5 @@
 import { request } from "node:http";
+import { connect } from "node:net";
 import { HttpBroker, BROADCAST_VERSION, BROKER_SERVICE } from "../../../src/broker/http";
 import { ErrorIds, MicroError } from "../../../src/errors";
 import { MemoryRegistry } from "../../../src/registry/memory";
@@ -24,6 +25,19 @@ function post(address: string, path: string, body: string, method = "POST"): Pro
     req.on("error", reject);
     req.end(body);
   });
+}
+
+/** Resolves once a connect to `address` is refused (polled: the refusal is the event awaited). */
+async function refused(address: string): Promise<void> {
+  const [host, port] = address.split(":");
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const conn = connect({ host, port: Number(port) }, () => (conn.destroy(), resolve(false)));
+      conn.on("error", () => resolve(true));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 5));
+  }
 }
 
 /** A 127.0.0.1 address nothing listens on. */
@@ -140,17 +154,29 @@ describe("HttpBroker", () => {
     let release!: () => void;
     let started!: () => void;
     const running = new Promise<void>((r) => (started = r));
+    const order: string[] = [];
     await brokers[1]!.subscribe("slow", () => {
       started();
-      return new Promise<void>((r) => (release = r));
+      return new Promise<void>((r) => (release = r)).then(() => void order.push("handler done"));
     });
+    const inbox = brokers[1]!.address;
     const publishing = brokers[0]!.publish("slow", { header: {}, body: Buffer.from("x") });
     await within(running, 5000, "handler start");
-    let disconnected = false;
-    const disconnecting = brokers[1]!.disconnect().then(() => (disconnected = true));
-    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-    expect(disconnected).toBe(false);
+    const deregistered = new Promise<void>((resolve) => {
+      const deregister = registry.deregister.bind(registry);
+      jest.spyOn(registry, "deregister").mockImplementation(async (...args) => {
+        await deregister(...args);
+        resolve();
+      });
+    });
+    const disconnecting = brokers[1]!.disconnect().then(() => void order.push("disconnected"));
+    // Wait until disconnect has done everything it can without the handler: deregistered and
+    // no longer accepting. Only the delivery in progress can hold it now.
+    await within(deregistered, 5000, "deregister");
+    await within(refused(inbox), 5000, "inbox stops accepting");
+    expect(order).toEqual([]);
     release();
     await within(Promise.all([publishing, disconnecting]), 5000, "publish and disconnect");
+    expect(order).toEqual(["handler done", "disconnected"]);
   });
 });
