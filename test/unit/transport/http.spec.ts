@@ -186,7 +186,15 @@ describe("HttpTransport", () => {
     await transport.close();
     await expect(caller.socket.send({ header: { "Micro-Id": "2" }, body: Buffer.alloc(0) })).rejects.toMatchObject({ id: ErrorIds.connection });
     await expect(transport.dial("no-port-here")).rejects.toMatchObject({ code: 400 });
-    await expect(caller.socket.send({ header: { "Bad\nName": "x" }, body: Buffer.alloc(0) })).rejects.toBeInstanceOf(MicroError);
+  });
+
+  it("rejects a send whose header node cannot write, and the socket goes on serving", async () => {
+    await start();
+    const caller = await dialCaller(transport, listener.address);
+    await expect(caller.socket.send({ header: { "Micro-Id": "b1", "Bad\nName": "x" }, body: Buffer.alloc(0) })).rejects.toBeInstanceOf(MicroError);
+    const reply = await caller.call({ header: { "Micro-Id": "ok" }, body: Buffer.from("after") });
+    expect(reply.body.toString()).toBe("after");
+    await caller.socket.close();
   });
 
   it("rejects a reply whose header node cannot write, answering the caller with a 500", async () => {
