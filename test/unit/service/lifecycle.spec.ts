@@ -10,6 +10,7 @@ import {
   createService,
   type ServiceRecord,
 } from "../../../src";
+import { RecordingLogger } from "../../helpers/recording-logger";
 
 /** A registry that records the order of lifecycle calls. */
 class RecordingRegistry extends MemoryRegistry {
@@ -100,12 +101,20 @@ describe("service lifecycle", () => {
     registry.deregister = async () => {
       throw new Error("registry down");
     };
-    @Module({ services: [Life], providers: [{ provide: Registry, useValue: registry }, { provide: Broker, useValue: new RecordingBroker(log) }] })
+    const broker = new RecordingBroker(log);
+    broker.disconnect = async () => {
+      log.push("broker disconnect");
+      throw new Error("broker gone");
+    };
+    @Module({ services: [Life], providers: [{ provide: Registry, useValue: registry }, { provide: Broker, useValue: broker }] })
     class M {}
-    const svc = createService(M, { argv: [], env: {}, logger: new SilentLogger() });
+    const logger = new RecordingLogger();
+    const svc = createService(M, { argv: [], env: {}, logger });
     await svc.start();
     await svc.stop();
-    expect(log).toContain("broker disconnect");
-    expect(log).toContain("registry close");
+    expect(log.slice(-2)).toEqual(["broker disconnect", "registry close"]);
+    const warnings = logger.lines.filter((l) => l.level === "warn").map((l) => `${l.msg}: ${String(l.fields.error)}`);
+    expect(warnings).toEqual(["deregistration failed: Error: registry down", "broker failed during shutdown: Error: broker gone"]);
   });
+
 });
