@@ -61,6 +61,18 @@ describe("samples across processes", () => {
     expect(listener.stdout().match(new RegExp(`mailer: welcome mail to ${id}`, "g"))).toHaveLength(1);
   });
 
+  it("the filters sample round-robins over the filtered nodes and refuses a version none has", async () => {
+    const run = await runNode("samples/filters/filters.js", []);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout.split("\n")).toEqual([
+      "tcp nodes, round robin:    v1/tcp x2, v2/tcp x2",
+      "version 2.0.0 on tcp only: v2/tcp x2",
+      'version 3.0.0:             503 Service Unavailable: no node of service "inventory" matches the call\'s filters [tsmicro.no_nodes]',
+      "",
+    ]);
+  });
+
   it("the function sample serves one call, then exits 0 by itself", async () => {
     const name = `reverser-${randomUUID().slice(0, 8)}`;
     const fn = startNode("samples/function/function.js", [], { MICRO_SERVER_NAME: name });
