@@ -14,7 +14,7 @@ export class HelloResponse {
   greeting!: string;
 }
 
-/** The event `micro publish user.created '{"id":"u1"}'` sends. */
+/** The event `tsmicro publish user.created '{"id":"u1"}'` sends. */
 export class UserCreated {
   @IsString()
   id!: string;

@@ -122,6 +122,14 @@ describe("code blocks in README.md and docs/*.md", () => {
     expect(errors.filter((e) => !e.startsWith("bad.md:"))).toEqual([]);
   });
 
+  it("show the greeter sample's code where README and getting-started say they do", () => {
+    const sample = (file: string): string => readFileSync(join(ROOT, "samples", "greeter", file), "utf8").replace('"../../src"', '"tsmicro"');
+    const blocks = (doc: string): string[] => all.filter((s) => s.doc === doc).map((s) => `${s.code}\n`);
+    expect(blocks("README.md")).toContain(sample("greeter.ts"));
+    expect(blocks("docs/getting-started.md")).toContain(sample("greeter.ts"));
+    expect(blocks("docs/getting-started.md")).toContain(sample("service.ts"));
+  });
+
   it("reports a block with a type error at its markdown line (the checker is not vacuous)", () => {
     expect(errors.filter((e) => e.startsWith("bad.md:"))).toEqual([expect.stringMatching(/^bad\.md:3: Type .* is not assignable to type 'number'/)]);
   });
