@@ -22,6 +22,7 @@ export { MdnsRegistry } from "./registry/mdns";
 
 export type { Filter, Next, Picker, SelectOptions, Strategy } from "./selector/selector";
 export { RegistrySelector, random, roundRobin, leastConn, filterVersion, filterMetadata, filterEndpoint } from "./selector";
+export type { Random, StrategyFactory } from "./selector";
 
 export type { DialOptions, ListenOptions, Listener, Message, Socket } from "./transport/transport";
 export { Headers, END_OF_STREAM } from "./transport/headers";

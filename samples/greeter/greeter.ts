@@ -1,5 +1,5 @@
 import { IsString, Length } from "class-validator";
-import { Context, Handler, Module, Service } from "../../src";
+import { Context, Handler, Module, Service, Subscribe } from "../../src";
 
 /** The request: a non-empty name of at most 64 characters. */
 export class HelloRequest {
@@ -14,13 +14,27 @@ export class HelloResponse {
   greeting!: string;
 }
 
-/** The greeter service: one endpoint, `Greeter.Hello`. */
+/** The event `tsmicro publish user.created '{"id":"u1"}'` sends. */
+export class UserCreated {
+  @IsString()
+  id!: string;
+}
+
+/** The greeter service: the endpoint `Greeter.Hello` and a subscriber of `user.created`. */
 @Service("greeter", { version: "1.0.0" })
 export class Greeter {
+  // Endpoint "Greeter.Hello": <Class>.<Method>, the method name capitalised. The request class
+  // comes from the parameter type; `response` names the class advertised in the registry.
   @Handler({ response: HelloResponse })
   async hello(req: HelloRequest, ctx: Context): Promise<HelloResponse> {
     ctx.logger.debug("hello", { name: req.name, caller: ctx.caller });
     return { greeting: `Hello ${req.name}` };
+  }
+
+  // No queue group: every greeter process gets every event.
+  @Subscribe("user.created")
+  async onUserCreated(ev: UserCreated): Promise<void> {
+    console.log(`greeter: user ${ev.id} created`);
   }
 }
 

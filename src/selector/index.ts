@@ -1,5 +1,5 @@
 export type { Filter, Next, Picker, SelectOptions, Selector, Strategy } from "./selector";
-export { random, roundRobin, leastConn, STRATEGIES, type Random } from "./strategies";
+export { random, roundRobin, leastConn, STRATEGIES, type Random, type StrategyFactory } from "./strategies";
 export { filterVersion, filterMetadata, filterEndpoint } from "./filters";
 export { RegistrySelector } from "./registry-selector";
 export { RegistryCache } from "./cache";

@@ -48,6 +48,8 @@ export class RegistrySelector implements Selector {
     const inflight = this.inflightOf;
     const next: Next = (tried) => {
       const node = pick(this.candidates(nodes, tried), inflight);
+      // A factory passed uncalled (`strategy: roundRobin`) "picks" a function; say so plainly.
+      if (typeof node !== "object" || node === null) throw new TypeError(badPickMessage(node));
       this.inflight.set(node.id, inflight(node.id) + 1);
       return node;
     };
@@ -97,4 +99,9 @@ export class RegistrySelector implements Selector {
     if (healthy.length > 0) return healthy;
     return nodes;
   }
+}
+
+function badPickMessage(picked: unknown): string {
+  const hint = typeof picked === "function" ? ": pass a Strategy such as roundRobin(), not the factory roundRobin" : "";
+  return `the selector's strategy returned ${typeof picked} instead of a node${hint}`;
 }

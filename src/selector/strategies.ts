@@ -4,18 +4,24 @@ import type { Picker, Strategy } from "./selector";
 /** A source of numbers in [0, 1); seedable in tests. */
 export type Random = () => number;
 
-/** Picks a node uniformly at random (go-micro's default). */
-export const random =
+/**
+ * Makes a {@link Strategy}. `random`, `roundRobin` and `leastConn` are factories, not
+ * strategies: call them (`strategy: roundRobin()`, or `roundRobin(seeded)` in tests).
+ */
+export type StrategyFactory = (rng?: Random) => Strategy;
+
+/** Strategy factory: picks a node uniformly at random (go-micro's default). */
+export const random: StrategyFactory =
   (rng: Random = Math.random): Strategy =>
   () =>
   (nodes) =>
     nodes[Math.floor(rng() * nodes.length)]!;
 
 /**
- * Cycles through nodes in order. Unlike go-micro's, the position lives per service across
- * calls, so successive calls spread evenly.
+ * Strategy factory: cycles through nodes in order. Unlike go-micro's, the position lives per
+ * service across calls, so successive calls spread evenly.
  */
-export const roundRobin =
+export const roundRobin: StrategyFactory =
   (rng: Random = Math.random): Strategy =>
   (): Picker => {
     let next = -1;
@@ -27,8 +33,8 @@ export const roundRobin =
     };
   };
 
-/** Picks the node with the fewest calls in flight from this client; ties broken at random. */
-export const leastConn =
+/** Strategy factory: picks the node with the fewest calls in flight from this client; ties broken at random. */
+export const leastConn: StrategyFactory =
   (rng: Random = Math.random): Strategy =>
   () =>
   (nodes, inflight) => {
@@ -45,7 +51,7 @@ export const leastConn =
   };
 
 /** Strategy names accepted by `--selector`. */
-export const STRATEGIES: Readonly<Record<string, (rng?: Random) => Strategy>> = {
+export const STRATEGIES: Readonly<Record<string, StrategyFactory>> = {
   random,
   roundrobin: roundRobin,
   leastconn: leastConn,

@@ -42,6 +42,15 @@ describe("micro CLI commands", () => {
     expect(get.out).toContain(svc.server.address);
   });
 
+  it("accepts provider flags before the command as well as after it", async () => {
+    const before = await run("--registry=memory", "--client_timeout=500ms", "list", "services");
+    expect(before.error).toBeUndefined();
+    expect(before.out).toBe("cli-target\n");
+    const after = await run("list", "services", "--registry", "memory");
+    expect(after.error).toBeUndefined();
+    expect(after.out).toBe("cli-target\n");
+  });
+
   it("calls an endpoint and prints the JSON response", async () => {
     const r = await run("call", "cli-target", "Target.Echo", '{"a":[1,2]}');
     expect(r.error).toBeUndefined();

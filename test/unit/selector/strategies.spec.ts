@@ -1,5 +1,5 @@
-import { filterEndpoint, filterMetadata, filterVersion, leastConn, random, roundRobin } from "../../../src/selector";
-import type { Node, ServiceRecord } from "../../../src";
+import { filterEndpoint, filterMetadata, filterVersion, leastConn, random, roundRobin, STRATEGIES } from "../../../src/selector";
+import { MemoryRegistry, RegistrySelector, type Node, type ServiceRecord, type Strategy, type StrategyFactory } from "../../../src";
 import { seeded } from "../../helpers/random";
 
 const nodes: Node[] = ["a", "b", "c"].map((id) => ({ id, address: `127.0.0.1:${id.charCodeAt(0)}`, metadata: { zone: id === "c" ? "z2" : "z1" } }));
@@ -27,6 +27,31 @@ describe("strategies", () => {
     const pick = leastConn(seeded(3))();
     const inflight = (id: string): number => ({ a: 5, b: 1, c: 3 })[id] ?? 0;
     expect(pick(nodes, inflight).id).toBe("b");
+  });
+});
+
+describe("strategy factories", () => {
+  it("random, roundRobin and leastConn are factories: calling one gives a Strategy, calling that a Picker", () => {
+    const factories: StrategyFactory[] = [random, roundRobin, leastConn, ...Object.values(STRATEGIES)];
+    for (const factory of factories) {
+      const strategy: Strategy = factory(seeded(7));
+      const picked = strategy()(nodes, none);
+      expect(nodes).toContain(picked);
+    }
+  });
+
+  it("a factory passed uncalled as the strategy fails with an error that says how to fix it", async () => {
+    const registry = new MemoryRegistry();
+    await registry.register({ name: "svc", version: "1", endpoints: [], nodes: nodes.slice(0, 1) });
+    // What a JavaScript caller (or a cast) can do: the types refuse `strategy: roundRobin`.
+    const selector = new RegistrySelector({ registry, strategy: roundRobin as unknown as Strategy });
+    try {
+      const next = await selector.select("svc");
+      expect(() => next()).toThrow("pass a Strategy such as roundRobin(), not the factory roundRobin");
+    } finally {
+      await selector.close();
+      await registry.close();
+    }
   });
 });
 
