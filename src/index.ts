@@ -45,5 +45,7 @@ export { explore, describeType } from "./discovery";
 
 export { resolveConfig, DEFAULT_SETTINGS, FLAGS, type ConfigInputs, type ConfigSource, type MicroSettings } from "./cmd/config";
 export { parseDuration } from "./cmd/duration";
-export { PinoLogger, SilentLogger, type PinoLoggerOptions } from "./logger/pino-logger";
+export { PinoLogger, type PinoLoggerOptions } from "./logger/pino-logger";
+export { SilentLogger } from "./logger/silent";
+export { LOG_LEVELS, parseLogLevel, type LogLevel } from "./logger/levels";
 export type { LogFields } from "./logger/logger";

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { parseLogLevel } from "../logger/levels";
 import { parseDuration } from "./duration";
 
 /** Where a setting's value came from, lowest precedence first. */
@@ -32,6 +33,8 @@ export interface MicroSettings {
   clientTimeoutMs: number;
   /** Default extra attempts; default 1. */
   clientRetries: number;
+  /** Minimum log level of the default logger (one of `LOG_LEVELS`); default "info" (a standalone client: "warn"). */
+  logLevel: string;
 }
 
 /** Resolved settings plus where each came from. */
@@ -54,12 +57,14 @@ export const DEFAULT_SETTINGS: MicroSettings = {
   registerIntervalMs: 30_000,
   clientTimeoutMs: 5_000,
   clientRetries: 1,
+  logLevel: "info",
 };
 
 type Parser = (text: string) => MicroSettings[keyof MicroSettings];
 const list: Parser = (t) => t.split(",").map((s) => s.trim()).filter(Boolean);
 const str: Parser = (t) => t.trim();
 const seconds: Parser = (t) => parseDuration(t, 1000);
+const level: Parser = (t) => parseLogLevel(t);
 const int: Parser = (t) => {
   if (!/^\d+$/.test(t.trim())) throw new Error(`"${t}" is not a whole number`);
   return Number(t);
@@ -80,6 +85,7 @@ export const FLAGS: ReadonlyArray<[flag: string, key: keyof MicroSettings, parse
   ["register_interval", "registerIntervalMs", seconds],
   ["client_timeout", "clientTimeoutMs", seconds],
   ["client_retries", "clientRetries", int],
+  ["log_level", "logLevel", level],
 ];
 
 /** Inputs to {@link resolveConfig}. */

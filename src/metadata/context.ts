@@ -1,6 +1,6 @@
 import type { CallOptions, Client, PublishOptions } from "../client/client";
 import type { Logger } from "../logger/logger";
-import { SilentLogger } from "../logger/pino-logger";
+import { SilentLogger } from "../logger/silent";
 import { metadataFromHeaders, type Metadata } from "./metadata";
 import { childSpan, parseTraceparent, type TraceContext } from "./trace";
 
