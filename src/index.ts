@@ -14,7 +14,7 @@ export { MicroService, type Hook, type ServiceHooks, type ServiceParts } from ".
 export { handleSignals } from "./service/signals";
 
 export * from "./errors";
-export { Context, type ContextInit, type Metadata, type TraceContext, parseTraceparent, formatTraceparent } from "./metadata";
+export { Context, type CallContext, type ContextInit, type Metadata, type TraceContext, parseTraceparent, formatTraceparent } from "./metadata";
 
 export type { Endpoint, Node, RegisterOptions, ServiceRecord, Value, WatchAction, WatchEvent, WatchOptions, Watcher } from "./registry/registry";
 export { MemoryRegistry } from "./registry/memory";
