@@ -1,5 +1,8 @@
 import { parseArgs } from "node:util";
+import { DEFAULT_RPC_CLIENT_OPTIONS } from "../client/options";
 import { parseLogLevel } from "../logger/levels";
+import { DEFAULT_STRATEGY_NAME } from "../selector/options";
+import { DEFAULT_RPC_SERVER_OPTIONS } from "../server/options";
 import { parseDuration } from "./duration";
 
 /** Where a setting's value came from, lowest precedence first. */
@@ -42,21 +45,25 @@ export interface MicroConfig extends MicroSettings {
   sources: Record<keyof MicroSettings, ConfigSource>;
 }
 
-/** Defaults of every setting: the only place they live. */
+/**
+ * Defaults of every setting. Numbers the server and client also default on their own come from
+ * their options files (`DEFAULT_RPC_SERVER_OPTIONS`, `DEFAULT_RPC_CLIENT_OPTIONS`), so each is
+ * written down once.
+ */
 export const DEFAULT_SETTINGS: MicroSettings = {
   registry: "mdns",
   registryAddress: [],
   transport: "tcp",
   broker: "http",
   brokerAddress: [],
-  selector: "random",
+  selector: DEFAULT_STRATEGY_NAME,
   serverName: "",
-  serverAddress: "127.0.0.1:0",
+  serverAddress: DEFAULT_RPC_SERVER_OPTIONS.address,
   serverAdvertise: "",
-  registerTtlMs: 90_000,
-  registerIntervalMs: 30_000,
-  clientTimeoutMs: 5_000,
-  clientRetries: 1,
+  registerTtlMs: DEFAULT_RPC_SERVER_OPTIONS.registerTtlMs,
+  registerIntervalMs: DEFAULT_RPC_SERVER_OPTIONS.registerIntervalMs,
+  clientTimeoutMs: DEFAULT_RPC_CLIENT_OPTIONS.timeoutMs,
+  clientRetries: DEFAULT_RPC_CLIENT_OPTIONS.retries,
   logLevel: "info",
 };
 

@@ -23,7 +23,7 @@ export interface CreateServiceOptions extends ConfigOptions {
   /** Service version; default the `@Service` version. */
   version?: string;
   hooks?: ServiceHooks;
-  /** How long shutdown waits for in-flight work, ms; default 10000. */
+  /** How long shutdown waits for in-flight work, ms; default the server's (`DEFAULT_RPC_SERVER_OPTIONS.drainTimeoutMs`, 10000). */
   drainTimeoutMs?: number;
   /** Largest accepted request body, bytes; default 4 MiB. */
   maxBodyBytes?: number;
