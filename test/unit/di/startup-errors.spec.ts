@@ -9,6 +9,7 @@ import {
   SilentLogger,
   bootstrap,
   createService,
+  type Logger,
   type MicroService,
 } from "../../../src";
 
@@ -53,6 +54,19 @@ describe("start-up errors a person can read", () => {
     running.push(second);
     await expect(second.start()).rejects.toThrow(`address ${address} is in use`);
     await expect(second.start()).rejects.toMatchObject({ code: "EADDRINUSE", cause: expect.objectContaining({ code: "EADDRINUSE" }) });
+  });
+
+  it("a failed start does not log 'server stopped', as if the server had been serving", async () => {
+    const first = await occupy();
+    running.push(first);
+    const lines: string[] = [];
+    const none = (): void => undefined;
+    const logger: Logger = { debug: none, warn: none, error: none, info: (msg) => void lines.push(msg), child: () => logger };
+    const second = createService(PingModule, { ...quiet, logger, settings: { serverAddress: first.server.address } });
+    await expect(second.start()).rejects.toThrow(/is in use/);
+    await second.stop();
+    expect(lines).not.toContain("server stopped");
+    expect(lines).toContain("server cleaned up after a failed start");
   });
 
   it("bootstrap with abortOnError: false rejects as before and does not exit", async () => {
