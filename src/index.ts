@@ -14,7 +14,7 @@ export { MicroService, type Hook, type ServiceHooks, type ServiceParts } from ".
 export { handleSignals } from "./service/signals";
 
 export * from "./errors";
-export { Context, type ContextInit, type Metadata, type TraceContext, parseTraceparent, formatTraceparent } from "./metadata";
+export { Context, type CallContext, type ContextInit, type Metadata, type TraceContext, parseTraceparent, formatTraceparent } from "./metadata";
 
 export type { Endpoint, Node, RegisterOptions, ServiceRecord, Value, WatchAction, WatchEvent, WatchOptions, Watcher } from "./registry/registry";
 export { MemoryRegistry } from "./registry/memory";
@@ -46,5 +46,7 @@ export { explore, describeType } from "./discovery";
 
 export { resolveConfig, DEFAULT_SETTINGS, FLAGS, type ConfigInputs, type ConfigSource, type MicroSettings } from "./cmd/config";
 export { parseDuration } from "./cmd/duration";
-export { PinoLogger, SilentLogger, type PinoLoggerOptions } from "./logger/pino-logger";
+export { PinoLogger, type PinoLoggerOptions } from "./logger/pino-logger";
+export { SilentLogger } from "./logger/silent";
+export { LOG_LEVELS, parseLogLevel, type LogLevel } from "./logger/levels";
 export type { LogFields } from "./logger/logger";

@@ -1,4 +1,4 @@
-import type { Context } from "../metadata/context";
+import type { CallContext } from "../metadata/call-context";
 import type { Metadata } from "../metadata/metadata";
 import type { SelectOptions } from "../selector/selector";
 
@@ -37,7 +37,7 @@ export interface CallOptions {
   /** Call this `host:port` directly, skipping discovery. */
   address?: string;
   /** The context to propagate (a handler's ctx); `ctx.call` sets it. */
-  context?: Context;
+  context?: CallContext;
   /** Aborts the call. */
   signal?: AbortSignal;
 }
@@ -56,7 +56,8 @@ export interface ResolvedCallOptions extends CallOptions {
 export interface PublishOptions {
   contentType?: string;
   metadata?: Metadata;
-  context?: Context;
+  /** The context to propagate (a handler's ctx); `ctx.publish` sets it. */
+  context?: CallContext;
 }
 
 /** Calls services and publishes events. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ErrorIds, MicroError, serviceUnavailable, timeout, toMicroError } from "../errors";
 import { CodecSet } from "../codec/codecs";
-import type { Context } from "../metadata/context";
+import type { CallContext } from "../metadata/call-context";
 import { childSpan, formatTraceparent, newTraceparent } from "../metadata/trace";
 import { Headers } from "../transport/headers";
 import type { Node } from "../registry/registry";
@@ -43,7 +43,7 @@ export class RpcClient implements Client {
     const ctx = options.context;
     // Built field by field (no spreads): this runs on every call.
     const resolved: ResolvedCallOptions = {
-      timeoutMs: Math.min(options.timeoutMs ?? o.timeoutMs, ctx ? ctx.remainingMs() : Infinity),
+      timeoutMs: Math.min(options.timeoutMs ?? o.timeoutMs, ctx?.deadline === undefined ? Infinity : Math.max(0, ctx.deadline - Date.now())),
       retries: options.retries ?? o.retries,
       retry: options.retry ?? o.retry,
       backoff: options.backoff ?? o.backoff,
@@ -138,7 +138,7 @@ export class RpcClient implements Client {
     }
   }
 
-  private baseHeaders(metadata: Record<string, string>, context: Context | undefined): Record<string, string> {
+  private baseHeaders(metadata: Record<string, string>, context: CallContext | undefined): Record<string, string> {
     const header: Record<string, string> = metadata === NO_METADATA ? {} : { ...metadata };
     const from = context?.service ?? this.options.fromService;
     if (from) header[Headers.fromService] = from;
@@ -148,7 +148,7 @@ export class RpcClient implements Client {
 }
 
 /** The context's metadata with per-call metadata over it; a shared empty record when there is none. */
-function mergeMetadata(ctx: Context | undefined, extra: Record<string, string> | undefined): Record<string, string> {
+function mergeMetadata(ctx: CallContext | undefined, extra: Record<string, string> | undefined): Record<string, string> {
   if (ctx) return { ...ctx.metadata, ...extra };
   return extra ?? NO_METADATA;
 }

@@ -1,4 +1,8 @@
 import { parseArgs } from "node:util";
+import { DEFAULT_RPC_CLIENT_OPTIONS } from "../client/options";
+import { parseLogLevel } from "../logger/levels";
+import { DEFAULT_STRATEGY_NAME } from "../selector/options";
+import { DEFAULT_RPC_SERVER_OPTIONS } from "../server/options";
 import { parseDuration } from "./duration";
 
 /** Where a setting's value came from, lowest precedence first. */
@@ -32,6 +36,8 @@ export interface MicroSettings {
   clientTimeoutMs: number;
   /** Default extra attempts; default 1. */
   clientRetries: number;
+  /** Minimum log level of the default logger (one of `LOG_LEVELS`); default "info" (a standalone client: "warn"). */
+  logLevel: string;
 }
 
 /** Resolved settings plus where each came from. */
@@ -39,27 +45,33 @@ export interface MicroConfig extends MicroSettings {
   sources: Record<keyof MicroSettings, ConfigSource>;
 }
 
-/** Defaults of every setting: the only place they live. */
+/**
+ * Defaults of every setting. Numbers the server and client also default on their own come from
+ * their options files (`DEFAULT_RPC_SERVER_OPTIONS`, `DEFAULT_RPC_CLIENT_OPTIONS`), so each is
+ * written down once.
+ */
 export const DEFAULT_SETTINGS: MicroSettings = {
   registry: "mdns",
   registryAddress: [],
   transport: "tcp",
   broker: "http",
   brokerAddress: [],
-  selector: "random",
+  selector: DEFAULT_STRATEGY_NAME,
   serverName: "",
-  serverAddress: "127.0.0.1:0",
+  serverAddress: DEFAULT_RPC_SERVER_OPTIONS.address,
   serverAdvertise: "",
-  registerTtlMs: 90_000,
-  registerIntervalMs: 30_000,
-  clientTimeoutMs: 5_000,
-  clientRetries: 1,
+  registerTtlMs: DEFAULT_RPC_SERVER_OPTIONS.registerTtlMs,
+  registerIntervalMs: DEFAULT_RPC_SERVER_OPTIONS.registerIntervalMs,
+  clientTimeoutMs: DEFAULT_RPC_CLIENT_OPTIONS.timeoutMs,
+  clientRetries: DEFAULT_RPC_CLIENT_OPTIONS.retries,
+  logLevel: "info",
 };
 
 type Parser = (text: string) => MicroSettings[keyof MicroSettings];
 const list: Parser = (t) => t.split(",").map((s) => s.trim()).filter(Boolean);
 const str: Parser = (t) => t.trim();
 const seconds: Parser = (t) => parseDuration(t, 1000);
+const level: Parser = (t) => parseLogLevel(t);
 const int: Parser = (t) => {
   if (!/^\d+$/.test(t.trim())) throw new Error(`"${t}" is not a whole number`);
   return Number(t);
@@ -80,6 +92,7 @@ export const FLAGS: ReadonlyArray<[flag: string, key: keyof MicroSettings, parse
   ["register_interval", "registerIntervalMs", seconds],
   ["client_timeout", "clientTimeoutMs", seconds],
   ["client_retries", "clientRetries", int],
+  ["log_level", "logLevel", level],
 ];
 
 /** Inputs to {@link resolveConfig}. */

@@ -33,9 +33,11 @@ export interface StandaloneClient {
 
 /** Builds a client outside a service (scripts, CLIs, tests), configured like a service. */
 export async function createClient(options: CreateClientOptions = {}): Promise<StandaloneClient> {
-  const config = resolveConfig({ module: options.settings, env: options.env, argv: options.argv });
-  const logger = options.logger ?? new PinoLogger({ level: process.env.MICRO_LOG_LEVEL ?? "warn" });
-  const deps = { config, logger, registry: (): Registry => registry };
+  const env = options.env ?? process.env;
+  const config = resolveConfig({ module: options.settings, env, argv: options.argv });
+  // A script's client stays quiet unless asked: its default level is "warn", not a service's "info".
+  const logger = options.logger ?? new PinoLogger({ level: config.sources.logLevel === "default" ? "warn" : config.logLevel });
+  const deps = { config, logger, env, registry: (): Registry => registry };
   const registry = options.registry ?? providerFactory("registry", config.registry)(deps);
   const selector = providerFactory("selector", config.selector)(deps);
   const transport = options.transport ?? providerFactory("transport", config.transport)(deps);

@@ -23,7 +23,7 @@ export interface CreateServiceOptions extends ConfigOptions {
   /** Service version; default the `@Service` version. */
   version?: string;
   hooks?: ServiceHooks;
-  /** How long shutdown waits for in-flight work, ms; default 10000. */
+  /** How long shutdown waits for in-flight work, ms; default the server's (`DEFAULT_RPC_SERVER_OPTIONS.drainTimeoutMs`, 10000). */
   drainTimeoutMs?: number;
   /** Largest accepted request body, bytes; default 4 MiB. */
   maxBodyBytes?: number;
@@ -42,15 +42,16 @@ export interface CreateServiceOptions extends ConfigOptions {
 export function createService(AppModule: Constructor, options: CreateServiceOptions = {}): MicroService {
   const scanned = scanModule(AppModule);
   const module = { ...options.settings, ...(options.name ? { serverName: options.name } : {}) };
-  const config = resolveConfig({ module, env: options.env, argv: options.argv });
+  const env = options.env ?? process.env;
+  const config = resolveConfig({ module, env, argv: options.argv });
   const container = new Container({ defaultScope: "Singleton" });
-  const logger = options.logger ?? new PinoLogger();
+  const logger = options.logger ?? new PinoLogger({ level: config.logLevel });
   container.bind(T.Logger).toConstantValue(logger);
   container.bind(T.MicroConfig).toConstantValue(config);
 
   // Later providers override earlier ones for the same token.
   const providers = new Map(scanned.providers.map((p) => [providerToken(p), p]));
-  bindFamilies(container, config, providers, logger);
+  bindFamilies(container, { config, logger, env }, providers);
   if (!providers.has(T.Codecs)) container.bind(T.Codecs).toConstantValue(DEFAULT_CODECS);
   for (const [token, p] of providers) if (!isFamilyToken(token)) bindProvider(container, p);
   for (const cls of scanned.services) if (!container.isBound(cls)) container.bind(cls).toSelf().inSingletonScope();
@@ -59,7 +60,7 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
   // service class is constructed (they may be injected into it).
   const named = scanned.services.map((cls) => getServiceMeta(cls)).filter((s) => s !== undefined);
   const name = config.serverName || named[0]?.name;
-  if (!name) throw new Error(`${AppModule.name} has no @Service class and no name option: nothing to serve`);
+  if (!name) throw new Error(`${AppModule.name} lists no @Service class in services and no name option was given: nothing to serve`);
   const others = [...new Set(named.map((s) => s.name))].filter((n) => n !== named[0]?.name);
   if (others.length > 0) throw new Error(`one process serves one service: "${name}" and ${others.map((o) => `"${o}"`).join(", ")} found in ${AppModule.name}`);
 

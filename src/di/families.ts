@@ -1,9 +1,7 @@
 import type { Container, ServiceIdentifier } from "inversify";
-import type { MicroConfig } from "../cmd/config";
 import type { Provider } from "../decorators/metadata-keys";
-import type { Logger } from "../logger/logger";
 import { bindProvider } from "./bind";
-import { providerFactory, type Family } from "./providers";
+import { providerFactory, type Family, type ProviderDeps } from "./providers";
 import { FAMILY_TOKENS, Registry } from "./tokens";
 
 /**
@@ -11,7 +9,8 @@ import { FAMILY_TOKENS, Registry } from "./tokens";
  * unless env or a flag names a provider, which wins over both (defaults < module < env <
  * flags). Logs one line per family saying what was chosen and why.
  */
-export function bindFamilies(container: Container, config: MicroConfig, providers: ReadonlyMap<unknown, Provider>, logger: Logger): void {
+export function bindFamilies(container: Container, deps: Omit<ProviderDeps, "registry">, providers: ReadonlyMap<unknown, Provider>): void {
+  const { config, logger } = deps;
   for (const family of Object.keys(FAMILY_TOKENS) as Family[]) {
     const token = FAMILY_TOKENS[family] as ServiceIdentifier<unknown>;
     const source = config.sources[family];
@@ -29,7 +28,7 @@ export function bindFamilies(container: Container, config: MicroConfig, provider
     container
       .bind(token)
       .toDynamicValue((ctx) => {
-        const value = factory({ config, logger, registry: () => ctx.get(Registry) });
+        const value = factory({ ...deps, registry: () => ctx.get(Registry) });
         logger.info(`${family}: ${name}`, { provider: family, name, source });
         return value;
       })

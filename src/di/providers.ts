@@ -17,6 +17,8 @@ import { HttpBroker } from "../broker/http";
 export interface ProviderDeps {
   config: MicroConfig;
   logger: Logger;
+  /** The environment settings were resolved from (the `env` option, default process.env); backends read their own `MICRO_*` variables here. */
+  env: Readonly<Record<string, string | undefined>>;
   /** The registry, for providers that depend on it (broker, selector). */
   registry: () => Registry;
 }
@@ -30,7 +32,7 @@ type Factory<T> = (deps: ProviderDeps) => T;
  */
 export const PROVIDERS = {
   registry: {
-    mdns: ({ logger }) => new MdnsRegistry({ logger: logger.child({ component: "registry" }) }),
+    mdns: ({ logger, env }) => new MdnsRegistry({ logger: logger.child({ component: "registry" }) }, env),
     memory: () => new MemoryRegistry(),
   } as Record<string, Factory<Registry>>,
   transport: {

@@ -1,10 +1,14 @@
 import pino from "pino";
+import { parseLogLevel, type LogLevel } from "./levels";
 import type { LogFields, Logger } from "./logger";
 
 /** Options for {@link PinoLogger}. */
 export interface PinoLoggerOptions {
-  /** Minimum level: "debug" | "info" | "warn" | "error" | "silent"; default `MICRO_LOG_LEVEL` or "info". */
-  level?: string;
+  /**
+   * Minimum level, one of `LOG_LEVELS`; default "info". Services and clients pass the resolved
+   * `logLevel` setting (`MICRO_LOG_LEVEL` / `--log_level`); the constructor reads no environment.
+   */
+  level?: LogLevel | string;
   /** File descriptor to write JSON lines to; default 2 (stderr) so stdout stays the program's. */
   fd?: number;
 }
@@ -18,8 +22,14 @@ export class PinoLogger implements Logger {
       this.log = options;
       return;
     }
-    const level = options.level ?? process.env.MICRO_LOG_LEVEL ?? "info";
+    // Checked here, or pino throws from deep inside itself on an unknown level.
+    const level = parseLogLevel(options.level ?? "info");
     this.log = pino({ level, base: { pid: process.pid } }, pino.destination({ fd: options.fd ?? 2, sync: true }));
+  }
+
+  /** The minimum level this logger writes. */
+  get level(): string {
+    return this.log.level;
   }
 
   debug(msg: string, fields?: LogFields): void {
@@ -41,15 +51,4 @@ export class PinoLogger implements Logger {
 
 function isPino(v: unknown): v is pino.Logger {
   return typeof v === "object" && v !== null && typeof (v as pino.Logger).child === "function";
-}
-
-/** A logger that drops everything; for tests and embedding. */
-export class SilentLogger implements Logger {
-  debug(): void {}
-  info(): void {}
-  warn(): void {}
-  error(): void {}
-  child(): Logger {
-    return this;
-  }
 }

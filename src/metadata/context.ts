@@ -1,6 +1,7 @@
 import type { CallOptions, Client, PublishOptions } from "../client/client";
 import type { Logger } from "../logger/logger";
-import { SilentLogger } from "../logger/pino-logger";
+import type { CallContext } from "./call-context";
+import { SilentLogger } from "../logger/silent";
 import { metadataFromHeaders, type Metadata } from "./metadata";
 import { childSpan, parseTraceparent, type TraceContext } from "./trace";
 
@@ -37,7 +38,7 @@ const EMPTY: Readonly<Record<string, string>> = Object.freeze({});
  * The per-request context a handler receives: metadata, deadline, abort signal, caller, trace
  * and logger. `ctx.call(...)` calls onwards with all of it propagated.
  */
-export class Context {
+export class Context implements CallContext {
   readonly deadline: number | undefined;
   readonly caller: string | undefined;
   readonly service: string | undefined;

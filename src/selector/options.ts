@@ -2,7 +2,10 @@ import { withDefaults } from "../internal/options";
 import type { Logger } from "../logger/logger";
 import type { Registry } from "../registry/registry";
 import type { Strategy } from "./selector";
-import { random } from "./strategies";
+import { STRATEGIES } from "./strategies";
+
+/** Name (a key of `STRATEGIES`, as `--selector` takes it) of the strategy used when none is chosen. */
+export const DEFAULT_STRATEGY_NAME = "random";
 
 /** Options of the registry-backed selector. */
 export interface RegistrySelectorOptions {
@@ -18,7 +21,7 @@ export interface RegistrySelectorOptions {
 
 /** Defaults for {@link RegistrySelectorOptions}. */
 export const DEFAULT_REGISTRY_SELECTOR_OPTIONS = {
-  strategy: random(),
+  strategy: STRATEGIES[DEFAULT_STRATEGY_NAME]!(),
   cacheTtlMs: 60_000,
   ejectMs: 5_000,
 } as const;

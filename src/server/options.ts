@@ -4,7 +4,7 @@ import type { Codec } from "../codec/codec";
 import { DEFAULT_CODECS } from "../codec/defaults";
 import { withDefaults } from "../internal/options";
 import type { Logger } from "../logger/logger";
-import { SilentLogger } from "../logger/pino-logger";
+import { SilentLogger } from "../logger/silent";
 import type { Registry } from "../registry/registry";
 import type { Transport } from "../transport/transport";
 import type { HandlerWrapper } from "./server";

@@ -104,6 +104,7 @@ export class RpcServer implements Server {
   /** Deregister → unsubscribe → stop accepting → drain (bounded) → close. */
   private async shutdown(): Promise<void> {
     const o = this.options;
+    const started = this.state === "running";
     this.state = "stopping";
     await this.registration?.stop();
     await Promise.all(this.subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
@@ -112,7 +113,8 @@ export class RpcServer implements Server {
     if (!drained) o.logger.warn("drain timeout: stopping with work in flight", { inflight: this.inflight.size, drainTimeoutMs: o.drainTimeoutMs });
     await closing;
     this.state = "stopped";
-    o.logger.info("server stopped", { node: this.nodeId });
+    // After a failed start, "server stopped" would read as if it had been serving.
+    o.logger.info(started ? "server stopped" : "server cleaned up after a failed start", { node: this.nodeId });
   }
 
   private serve(socket: Socket, deps: DispatchDeps): void {

@@ -6,6 +6,7 @@ import type { Registry } from "../registry/registry";
 import type { Selector } from "../selector/selector";
 import type { Server } from "../server/server";
 import type { Transport } from "../transport/transport";
+import { explainStartError } from "./start-error";
 
 /** A lifecycle hook; errors in start hooks abort the start, errors in stop hooks are logged. */
 export type Hook = () => void | Promise<void>;
@@ -64,9 +65,12 @@ export class MicroService {
     return this.server.name;
   }
 
-  /** Starts once; later calls return the same promise. */
+  /**
+   * Starts once; later calls return the same promise. Rejects when any step fails, with a
+   * sentence naming the address for the usual listen errors (`address 127.0.0.1:8080 is in use`).
+   */
   start(): Promise<void> {
-    this.started ??= this.doStart();
+    this.started ??= this.doStart().catch((err: unknown) => Promise.reject(explainStartError(err)));
     return this.started;
   }
 

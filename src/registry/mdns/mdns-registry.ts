@@ -24,9 +24,12 @@ export class MdnsRegistry implements Registry {
   private readonly collectors = new Set<Collector>();
   private closing?: Promise<void>;
 
-  /** Resolves options only; the socket opens on first use. */
-  constructor(options: Partial<MdnsRegistryOptions> = {}) {
-    this.options = resolveMdnsRegistryOptions(options);
+  /**
+   * Resolves options only; the socket opens on first use. `env` (default process.env) is where
+   * `MICRO_MDNS_INTERFACE` is read; services pass their `env` option.
+   */
+  constructor(options: Partial<MdnsRegistryOptions> = {}, env: Readonly<Record<string, string | undefined>> = process.env) {
+    this.options = resolveMdnsRegistryOptions(options, env);
     this.socket = new MdnsSocket(this.options, {
       onQuery: (packet, rinfo) => this.onQuery(packet, rinfo),
       onResponse: (packet) => this.onResponse(packet),

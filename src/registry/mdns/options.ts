@@ -52,7 +52,7 @@ export const DEFAULT_MDNS_REGISTRY_OPTIONS: Readonly<Omit<MdnsRegistryOptions, "
  */
 export function resolveMdnsRegistryOptions(
   partial: Partial<MdnsRegistryOptions> = {},
-  env: NodeJS.ProcessEnv = process.env,
+  env: Readonly<Record<string, string | undefined>> = process.env,
 ): ResolvedMdnsRegistryOptions {
   const defined = Object.fromEntries(Object.entries(partial).filter(([, v]) => v !== undefined));
   const merged: MdnsRegistryOptions = { ...DEFAULT_MDNS_REGISTRY_OPTIONS, ...defined };

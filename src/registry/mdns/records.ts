@@ -101,6 +101,20 @@ export function sentinelAnswers(service: string, domain: string, ttl: number): M
   ];
 }
 
+/** Longest TTL a unicast answer to a one-shot (legacy) query may carry, in seconds (RFC 6762 §6.7). */
+export const LEGACY_UNICAST_MAX_TTL = 10;
+
+/**
+ * `answers` as a unicast reply to a one-shot querier (one not on the mDNS port) must carry them:
+ * TTL at most {@link LEGACY_UNICAST_MAX_TTL} and no cache-flush bit. Plain DNS resolvers read
+ * that bit as part of the class (32769 instead of IN) and reject the packet (RFC 6762 §10.2).
+ */
+export function legacyUnicastAnswers(answers: readonly MdnsAnswer[]): MdnsAnswer[] {
+  return answers.map((a) =>
+    a.type === "OPT" ? a : { ...a, flush: false, ttl: Math.min(a.ttl ?? LEGACY_UNICAST_MAX_TTL, LEGACY_UNICAST_MAX_TTL) },
+  );
+}
+
 function checkName(name: string): void {
   const labels = name.slice(0, -1).split(".");
   if (name.length > 254 || labels.some((l) => l.length === 0 || Buffer.byteLength(l) > 63)) {

@@ -3,7 +3,7 @@ import { isIPv4 } from "node:net";
 import { networkInterfaces } from "node:os";
 import makeMdns from "multicast-dns";
 import type { MulticastDNS, QueryPacket, ResponsePacket } from "multicast-dns";
-import type { MdnsAnswer } from "./records";
+import { legacyUnicastAnswers, type MdnsAnswer } from "./records";
 import type { ResolvedMdnsRegistryOptions } from "./options";
 
 /** One question of a query packet. */
@@ -53,14 +53,18 @@ export class MdnsSocket {
     await this.send((m, cb) => m.respond({ answers }, cb));
   }
 
-  /** Answers a query: multicast, or unicast back to a legacy querier not on the mDNS port (RFC 6762 §6.7). */
+  /**
+   * Answers a query: multicast, or unicast back to a legacy querier not on the mDNS port, echoing
+   * its ID and question with TTLs capped and no cache-flush bit (RFC 6762 §6.7).
+   */
   async reply(query: QueryPacket, question: MdnsQuestion, answers: MdnsAnswer[], rinfo: RemoteInfo): Promise<void> {
     // go-micro's client ignores responses that do not repeat its question.
     const questions = [question];
     if (rinfo.port === this.options.port) return this.send((m, cb) => m.respond({ questions, answers }, cb));
     if (!this.accepts(rinfo.address)) return;
     const to = { address: rinfo.address, port: rinfo.port };
-    await this.send((m, cb) => m.respond({ id: query.id, questions, answers }, to, cb));
+    const legacy = legacyUnicastAnswers(answers);
+    await this.send((m, cb) => m.respond({ id: query.id, questions, answers: legacy }, to, cb));
   }
 
   /** Multicasts a query. */

@@ -47,3 +47,30 @@ describe("parseDuration", () => {
     expect(() => parseDuration("5 s")).toThrow();
   });
 });
+
+// Regression: the same defaults (client timeout, retries, register TTL/interval, listen address,
+// selector) were written both here and in the server, client and selector options files.
+describe("DEFAULT_SETTINGS", () => {
+  it("takes the numbers the server, client and selector also default on from their options files", async () => {
+    const { DEFAULT_SETTINGS } = await import("../../../src");
+    const { DEFAULT_RPC_SERVER_OPTIONS } = await import("../../../src/server/options");
+    const { DEFAULT_RPC_CLIENT_OPTIONS } = await import("../../../src/client/options");
+    const { DEFAULT_STRATEGY_NAME } = await import("../../../src/selector/options");
+    expect(DEFAULT_SETTINGS).toMatchObject({
+      serverAddress: DEFAULT_RPC_SERVER_OPTIONS.address,
+      registerTtlMs: DEFAULT_RPC_SERVER_OPTIONS.registerTtlMs,
+      registerIntervalMs: DEFAULT_RPC_SERVER_OPTIONS.registerIntervalMs,
+      clientTimeoutMs: DEFAULT_RPC_CLIENT_OPTIONS.timeoutMs,
+      clientRetries: DEFAULT_RPC_CLIENT_OPTIONS.retries,
+      selector: DEFAULT_STRATEGY_NAME,
+    });
+  });
+
+  it("writes none of those values itself (config.ts has no numeric or address literal in DEFAULT_SETTINGS)", () => {
+    const { readFileSync } = jest.requireActual<typeof import("node:fs")>("node:fs");
+    const text = readFileSync(require.resolve("../../../src/cmd/config.ts"), "utf8");
+    const block = /export const DEFAULT_SETTINGS[^=]*=\s*\{([^}]*)\}/.exec(text)?.[1];
+    expect(block).toBeDefined();
+    expect(block).not.toMatch(/:\s*\d|"\d|"random"/);
+  });
+});
