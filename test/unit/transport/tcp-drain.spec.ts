@@ -32,12 +32,24 @@ async function outcome(reply: Promise<Message>, body: string): Promise<Outcome> 
   }
 }
 
+interface RawClient {
+  conn: NetSocket;
+  messages: Message[];
+  goaway: Promise<void>;
+  closed: Promise<void>;
+}
+
 /** A raw connection speaking the framing by hand, as a client that ignores GOAWAY would. */
-async function rawClient(address: string): Promise<{ conn: NetSocket; messages: Message[]; goaway: Promise<void>; closed: Promise<void> }> {
+async function rawClient(address: string): Promise<RawClient> {
   const [host, port] = address.split(":");
   const conn = connect({ host, port: Number(port), allowHalfOpen: true });
   conn.on("error", () => undefined);
   await new Promise<void>((resolve, reject) => conn.once("connect", resolve).once("error", reject));
+  return adopt(conn);
+}
+
+/** Speaks the framing on `conn`: sends the preface, parses what comes back. */
+function adopt(conn: NetSocket): RawClient {
   const messages: Message[] = [];
   let sawGoaway!: () => void;
   const goaway = new Promise<void>((resolve) => (sawGoaway = resolve));
@@ -113,6 +125,41 @@ describe("tcp transport: graceful drain", () => {
     raw.conn.end(); // the client's half-close: now the server may close
     await within(raw.closed, 5000, "server closing the connection");
     await within(closing, 5000, "listener close");
+  });
+
+  it("sends GOAWAY on a connection accepted before close() whose first bytes came after it", async () => {
+    const l = await serve(echo);
+    const [host, port] = l.address.split(":");
+    const conn = connect({ host, port: Number(port), allowHalfOpen: true });
+    conn.on("error", () => undefined);
+    await new Promise<void>((resolve) => conn.once("connect", resolve));
+    // The server accepts in order, so once a later connection got an answer this one was accepted.
+    const later = await rawClient(l.address);
+    later.conn.write(encodeMessage(msg("probe", "probe")));
+    await waitFor(() => later.messages.length === 1, 5000, "probe reply");
+    later.conn.end();
+    const closing = l.close();
+    const raw = await adopt(conn);
+    raw.conn.write(encodeMessage(msg("late", "late")));
+    await within(raw.goaway, 5000, "GOAWAY");
+    await waitFor(() => raw.messages.length === 1, 5000, "refusal");
+    expect(MicroError.parse(raw.messages[0]!.header[Headers.error] ?? "")).toMatchObject({ code: 503, id: ErrorIds.draining });
+    raw.conn.end();
+    await within(closing, 5000, "listener close");
+  });
+
+  it("answers requests in flight when the client half-closes without any GOAWAY", async () => {
+    const held: Array<[Socket, Message]> = [];
+    const l = await serve((socket, m) => held.push([socket, m]));
+    const raw = await rawClient(l.address);
+    raw.conn.write(encodeMessage(msg("a", "a")));
+    await waitFor(() => held.length === 1, 5000, "request arriving");
+    raw.conn.end();
+    await new Promise((resolve) => setImmediate(resolve));
+    const [s, m] = held[0]!;
+    echo(s, m);
+    await within(raw.closed, 5000, "server closing after its answer");
+    expect(raw.messages.map((r) => r.body.toString())).toEqual(["a"]);
   });
 
   it("on GOAWAY the client refuses new sends itself and half-closes, while its in-flight call is still answered", async () => {
