@@ -124,7 +124,10 @@ export class TcpClientSocket implements Socket {
   private handleGoaway(): void {
     if (this.goingAway) return;
     this.goingAway = true;
-    for (const c of this.connections) c.halfClose();
+    // A server gives up on its requests `closeTimeoutMs` after it began to drain, answering them
+    // with a 503; waiting twice that (the same setting on both ends is the common case) lets
+    // those answers arrive, and still lets go of a server that never closes.
+    for (const c of this.connections) c.halfClose(2 * this.config.closeTimeoutMs);
   }
 
   private handleClose(error: Error | undefined): void {

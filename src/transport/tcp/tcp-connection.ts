@@ -1,4 +1,5 @@
 import type { Socket as NetSocket } from "node:net";
+import { clampDelay } from "../../internal/timers";
 import type { Logger } from "../../logger/logger";
 import type { Message } from "../transport";
 import { closedByPeer, connectionError } from "./errors";
@@ -143,13 +144,15 @@ export class TcpConnection {
 
   /**
    * Writes everything queued (waiting sends too), then ends this side's writing but keeps
-   * reading until the peer closes: the half-close a client answers GOAWAY with.
+   * reading until the peer closes: the half-close a client answers GOAWAY with. With `graceMs`,
+   * a peer that has not closed by then gets the connection destroyed.
    */
-  halfClose(): void {
+  halfClose(graceMs?: number): void {
     if (this.closed || this.ending) return;
     this.ending = this.localClose = true;
     this.flushAll();
     this.conn.end();
+    if (graceMs !== undefined) this.destroyAfter(graceMs);
   }
 
   /**
@@ -169,10 +172,7 @@ export class TcpConnection {
     } else {
       this.conn.once("finish", () => this.conn.destroy());
     }
-    if (graceMs !== undefined) {
-      const timer = setTimeout(() => this.conn.destroy(), graceMs);
-      void this.done.then(() => clearTimeout(timer));
-    }
+    if (graceMs !== undefined) this.destroyAfter(graceMs);
     return this.done;
   }
 
@@ -182,6 +182,11 @@ export class TcpConnection {
     else this.localClose = true;
     this.conn.destroy();
     return this.done;
+  }
+
+  private destroyAfter(ms: number): void {
+    const timer = setTimeout(() => this.conn.destroy(), clampDelay(ms));
+    void this.done.then(() => clearTimeout(timer));
   }
 
   private flushAll(): void {

@@ -1,9 +1,9 @@
-import { connect, type Socket as NetSocket } from "node:net";
+import { connect, createServer, type AddressInfo, type Socket as NetSocket } from "node:net";
 import { ClientConnection } from "../../../src/client/connection";
 import { ErrorIds, MicroError } from "../../../src/errors";
 import { Headers } from "../../../src/transport/headers";
 import { TcpTransport, type TcpTransportOptions } from "../../../src/transport/tcp";
-import { encodeMessage, PREFACE } from "../../../src/transport/tcp/frame";
+import { encodeMessage, GOAWAY_FRAME, PREFACE } from "../../../src/transport/tcp/frame";
 import { FrameReader } from "../../../src/transport/tcp/frame-reader";
 import type { TcpClientSocket } from "../../../src/transport/tcp/tcp-client-socket";
 import type { Listener, Message, Socket } from "../../../src/transport/transport";
@@ -179,15 +179,39 @@ describe("tcp transport: graceful drain", () => {
     await within(closing, 5000, "listener close");
   });
 
+  it("bounds how long a client waits for a server that sends GOAWAY and never closes", async () => {
+    const peers: NetSocket[] = [];
+    const rude = createServer((conn) => {
+      peers.push(conn);
+      conn.on("error", () => undefined);
+      conn.once("data", () => conn.write(GOAWAY_FRAME)); // the preface arrived: GOAWAY, then silence
+    });
+    await new Promise<void>((resolve) => rude.listen(0, "127.0.0.1", resolve));
+    try {
+      const address = `127.0.0.1:${(rude.address() as AddressInfo).port}`;
+      transport = new TcpTransport({ closeTimeoutMs: 50 });
+      const socket = await transport.dial(address);
+      const closed = new Promise<Error | undefined>((resolve) => socket.onClose(resolve));
+      await waitFor(() => (socket as TcpClientSocket).draining, 5000, "GOAWAY arriving");
+      await within(closed, 5000, "client giving up on the silent server");
+    } finally {
+      for (const p of peers) p.destroy();
+      await new Promise((resolve) => rude.close(resolve));
+    }
+  });
+
   it("at the drain timeout answers a request still in its handler with a 503 that is not retried as undelivered", async () => {
     let arrived = false;
     const l = await serve(() => (arrived = true), { closeTimeoutMs: 50 });
-    const socket = await transport.dial(l.address);
+    // The client waits for the server's close longer than the server's drain takes.
+    const clientTransport = new TcpTransport();
+    const socket = await clientTransport.dial(l.address);
     const conn = new ClientConnection(l.address, socket, () => undefined);
     const pending = conn.request(msg("never"));
     await waitFor(() => arrived, 5000, "request arriving");
     await within(l.close(), 5000, "forced close");
     const reply = await within(pending, 5000, "reply to the abandoned request");
+    await clientTransport.close();
     const error = MicroError.parse(reply.header[Headers.error] ?? "");
     // The handler may have run, so this must not look like draining or a connection error.
     expect(error).toMatchObject({ code: 503, id: ErrorIds.unavailable });
