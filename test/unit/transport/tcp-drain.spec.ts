@@ -162,7 +162,7 @@ describe("tcp transport: graceful drain", () => {
     expect(raw.messages.map((r) => r.body.toString())).toEqual(["a"]);
   });
 
-  it("on GOAWAY the client refuses new sends itself and half-closes, while its in-flight call is still answered", async () => {
+  it("on GOAWAY the client refuses new sends itself, while its in-flight call is still answered", async () => {
     const held: Array<[Socket, Message]> = [];
     const l = await serve((socket, m) => held.push([socket, m]));
     const socket = await transport.dial(l.address);
