@@ -108,11 +108,6 @@ export class TcpConnection {
     return this.outbox.bytes + this.conn.writableLength;
   }
 
-  /** True once the connection closed or began to close (its write side included). */
-  get isClosing(): boolean {
-    return this.closed || this.ending;
-  }
-
   /** True once the connection closed for good. */
   get isClosed(): boolean {
     return this.closed;
