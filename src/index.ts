@@ -36,7 +36,7 @@ export type { BrokerEvent, BrokerHandler, BrokerMessage, PublishOptions as Broke
 export { MemoryBroker } from "./broker/memory";
 export { HttpBroker } from "./broker/http";
 
-export { RpcClient, retryOnConnectionError, retryNever, exponentialBackoff } from "./client";
+export { RpcClient, retryOnConnectionError, retryOnDraining, retryNever, exponentialBackoff } from "./client";
 export type { Backoff, CallFn, CallOptions, CallWrapper, ClientRequest, PublishOptions, ResolvedCallOptions, RetryPolicy, RpcClientOptions } from "./client";
 
 export { RpcServer, validateInto } from "./server";

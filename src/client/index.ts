@@ -1,7 +1,7 @@
 export type { Backoff, CallFn, CallOptions, CallWrapper, Client, ClientRequest, PublishOptions, ResolvedCallOptions, RetryPolicy } from "./client";
 export { RpcClient } from "./rpc-client";
 export { type RpcClientOptions, DEFAULT_RPC_CLIENT_OPTIONS, resolveRpcClientOptions } from "./options";
-export { retryOnConnectionError, retryNever } from "./retry";
+export { retryOnConnectionError, retryOnDraining, retryNever } from "./retry";
 export { exponentialBackoff } from "./backoff";
 export { ClientConnection } from "./connection";
 export { ConnectionPool } from "./pool";

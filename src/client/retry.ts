@@ -1,4 +1,4 @@
-import { MicroError, NOT_DELIVERED_IDS } from "../errors";
+import { ErrorIds, MicroError, NOT_DELIVERED_IDS } from "../errors";
 import type { RetryPolicy } from "./client";
 
 /**
@@ -8,6 +8,12 @@ import type { RetryPolicy } from "./client";
  */
 export const retryOnConnectionError: RetryPolicy = (error) =>
   MicroError.is(error) && (NOT_DELIVERED_IDS.has(error.id) || error.code === 408);
+
+/**
+ * Retries only a 503 `tsmicro.draining`: the node refused the request before any handler saw
+ * it, so another node may take it. For calls that must never run twice.
+ */
+export const retryOnDraining: RetryPolicy = (error) => MicroError.is(error) && error.id === ErrorIds.draining;
 
 /** Never retries. */
 export const retryNever: RetryPolicy = () => false;

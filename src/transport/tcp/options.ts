@@ -6,8 +6,9 @@ export interface TcpTransportOptions {
   /** Largest message body a listener accepts, in bytes; default 4 MiB. `ListenOptions.maxBodyBytes` overrides it. */
   maxBodyBytes?: number;
   /**
-   * How long `Listener.close` waits for in-flight requests before destroying connections, in ms;
-   * default 10000. It also bounds how long a dialed socket's `close` waits to flush what it queued.
+   * How long `Listener.close` waits for in-flight requests before answering them with a 503 and
+   * closing, in ms; default 10000. It also bounds how long a dialed socket's `close` waits to
+   * flush what it queued; a dialed socket waits twice as long for the server to close after GOAWAY.
    */
   closeTimeoutMs?: number;
   /** How long connecting may take when `dial` does not say, in ms; default 5000. */

@@ -42,7 +42,8 @@ export function connectTcp(address: string, target: HostPort, timeoutMs: number)
  * The client side of the TCP transport: messages go out as frames over one or more
  * connections to one address (a message's `Micro-Stream`, else its `Micro-Id`, picks the
  * connection, so one exchange stays in order) and every frame received is delivered through
- * `onMessage`. The connections live and die together: when one closes, the socket closes.
+ * `onMessage`. The connections live and die together: when one fails, the socket closes; after
+ * a graceful close (GOAWAY, `close`) the socket closes once every connection has.
  */
 export class TcpClientSocket implements Socket {
   readonly local: string;
@@ -69,7 +70,8 @@ export class TcpClientSocket implements Socket {
         new TcpConnection(conn, connectionConfig, {
           message: (m) => this.deliver(m),
           oversize: () => undefined,
-          goaway: () => (this.goingAway = true),
+          goaway: () => this.handleGoaway(),
+          ended: ignore,
           closed: (error) => this.handleClose(error),
         }),
     );
@@ -114,11 +116,27 @@ export class TcpClientSocket implements Socket {
     }
   }
 
+  /**
+   * The server takes no new requests: sends are refused from now on, and each connection
+   * half-closes after what is already queued. The server reads up to that end, so every frame
+   * sent before this point is answered or refused; the answers still arrive here.
+   */
+  private handleGoaway(): void {
+    if (this.goingAway) return;
+    this.goingAway = true;
+    // A server gives up on its requests `closeTimeoutMs` after it began to drain, answering them
+    // with a 503; waiting twice that (the same setting on both ends is the common case) lets
+    // those answers arrive, and still lets go of a server that never closes.
+    for (const c of this.connections) c.halfClose(2 * this.config.closeTimeoutMs);
+  }
+
   private handleClose(error: Error | undefined): void {
     if (this.notified) return;
+    // A graceful close (the peer closed after our half-close, or `close`) waits for the siblings.
+    if (error === undefined && this.connections.some((c) => !c.isClosed)) return;
     this.notified = this.closed = true;
     this.failure = error;
-    for (const c of this.connections) if (!c.isClosing) void c.destroy();
+    for (const c of this.connections) if (!c.isClosed) void c.destroy();
     this.onClosed(this);
     try {
       this.closeHandler?.(error);

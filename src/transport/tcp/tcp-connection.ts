@@ -1,4 +1,5 @@
 import type { Socket as NetSocket } from "node:net";
+import { clampDelay } from "../../internal/timers";
 import type { Logger } from "../../logger/logger";
 import type { Message } from "../transport";
 import { closedByPeer, connectionError } from "./errors";
@@ -24,6 +25,8 @@ export interface ConnectionEvents {
   message(message: Message): void;
   oversize(header: Record<string, string>, bodyBytes: number): void;
   goaway(): void;
+  /** The peer ended its side (half-close): it sends nothing more on this connection. */
+  ended(): void;
   /** Called once when the connection closed; `error` is set unless this end closed it. */
   closed(error?: Error): void;
 }
@@ -58,6 +61,7 @@ export class TcpConnection {
   private scheduled = false;
   private blocked = false;
   private ending = false;
+  private reading = true;
   private closed = false;
   private localClose = false;
   private failure?: Error;
@@ -81,10 +85,14 @@ export class TcpConnection {
     };
     this.reader = new FrameReader({ expectPreface: server, maxFrameBytes: config.maxFrameBytes, maxBodyBytes: config.maxBodyBytes }, sink);
     this.done = new Promise<void>((resolve) => (this.resolveDone = resolve));
+    // A server answers what it read before the client's half-close, so the read side ending must
+    // not end its write side (and a client reads answers after it half-closed on GOAWAY).
+    if (server) conn.allowHalfOpen = true;
     conn.setNoDelay(true);
     if (config.keepAliveMs > 0) conn.setKeepAlive(true, config.keepAliveMs);
     conn.on("data", (chunk: Buffer) => this.reader.push(chunk));
     conn.on("drain", this.onDrain);
+    conn.on("end", () => events.ended());
     conn.on("error", (err: Error) => (this.failure ??= err));
     conn.once("close", this.onClose);
     // A dialed connection may have died while its siblings were still connecting.
@@ -100,9 +108,9 @@ export class TcpConnection {
     return this.outbox.bytes + this.conn.writableLength;
   }
 
-  /** True once the connection closed or began to close. */
-  get isClosing(): boolean {
-    return this.closed || this.ending;
+  /** True once the connection closed for good. */
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   /**
@@ -130,21 +138,36 @@ export class TcpConnection {
   }
 
   /**
+   * Writes everything queued (waiting sends too), then ends this side's writing but keeps
+   * reading until the peer closes: the half-close a client answers GOAWAY with. With `graceMs`,
+   * a peer that has not closed by then gets the connection destroyed.
+   */
+  halfClose(graceMs?: number): void {
+    if (this.closed || this.ending) return;
+    this.ending = this.localClose = true;
+    this.flushAll();
+    this.conn.end();
+    if (graceMs !== undefined) this.destroyAfter(graceMs);
+  }
+
+  /**
    * Writes everything queued (waiting sends too), then closes; resolves once closed. With
    * `graceMs`, a peer that does not take the bytes in time gets the connection destroyed.
    */
   end(graceMs?: number): Promise<void> {
-    if (!this.closed && !this.ending) {
+    if (this.closed || !this.reading) return this.done;
+    this.reading = false;
+    this.reader.stop(); // nothing more is delivered once this end closes
+    if (!this.ending) {
       this.ending = this.localClose = true;
-      this.reader.stop(); // nothing more is delivered once this end closes
-      this.admit(Infinity);
-      if (this.outbox.bytes > 0) this.write();
+      this.flushAll();
       this.conn.end(() => this.conn.destroy());
-      if (graceMs !== undefined) {
-        const timer = setTimeout(() => this.conn.destroy(), graceMs);
-        void this.done.then(() => clearTimeout(timer));
-      }
+    } else if (this.conn.writableFinished) {
+      this.conn.destroy(); // half-closed before: nothing left to write or to wait for
+    } else {
+      this.conn.once("finish", () => this.conn.destroy());
     }
+    if (graceMs !== undefined) this.destroyAfter(graceMs);
     return this.done;
   }
 
@@ -154,6 +177,16 @@ export class TcpConnection {
     else this.localClose = true;
     this.conn.destroy();
     return this.done;
+  }
+
+  private destroyAfter(ms: number): void {
+    const timer = setTimeout(() => this.conn.destroy(), clampDelay(ms));
+    void this.done.then(() => clearTimeout(timer));
+  }
+
+  private flushAll(): void {
+    this.admit(Infinity);
+    if (this.outbox.bytes > 0) this.write();
   }
 
   private schedule(): void {

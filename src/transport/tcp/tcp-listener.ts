@@ -58,9 +58,10 @@ export class TcpListener implements Listener, TcpSocketOwner {
   private closeOwn(): Promise<void> {
     return new Promise<void>((resolve) => {
       this.draining = true;
-      // The safety bound: connections whose replies never come are destroyed, so close cannot hang.
+      // The safety bound: connections whose replies never come are abandoned (their requests
+      // answered with a 503, the connection closed), so close cannot hang.
       const timer = setTimeout(() => {
-        for (const sock of this.sockets) void sock.destroy();
+        for (const sock of this.sockets) void sock.abandon();
       }, this.config.closeTimeoutMs);
       this.server.close(() => {
         clearTimeout(timer);
@@ -102,6 +103,9 @@ export class TcpListener implements Listener, TcpSocketOwner {
     } catch (err) {
       this.logger?.error("tcp transport: accept handler threw", { remote: sock.remote, error: String(err) });
       void sock.destroy();
+      return;
     }
+    // A connection accepted before close but served after it (its first byte came late) must hear GOAWAY too.
+    if (this.draining) sock.goaway();
   }
 }

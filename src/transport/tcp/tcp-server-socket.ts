@@ -18,10 +18,14 @@ export interface TcpSocketOwner {
 
 const EMPTY = Buffer.alloc(0);
 
+// How long an abandoned connection may take to hand its last answers to the peer, in ms.
+const ABANDON_GRACE_MS = 1000;
+
 /**
  * The server side of one TCP connection: every message frame is delivered through `onMessage`
- * and `send` writes a frame back. It counts the `Micro-Id`s delivered and not yet answered so a
- * draining listener closes the connection once nothing is in flight.
+ * and `send` writes a frame back. It counts the `Micro-Id`s delivered and not yet answered and
+ * closes the connection once the client has ended its side and every answer is written; after
+ * GOAWAY it keeps reading, so every request that arrives is answered or refused, never dropped.
  */
 export class TcpServerSocket implements Socket {
   readonly local: string;
@@ -35,6 +39,7 @@ export class TcpServerSocket implements Socket {
   private handler?: (message: Message) => void;
   private closeHandler?: (error?: Error) => void;
   private closed = false;
+  private peerEnded = false;
   private failure?: Error;
 
   constructor(
@@ -48,6 +53,7 @@ export class TcpServerSocket implements Socket {
       message: (m) => this.deliver(m),
       oversize: (header, bytes) => this.refuseOversize(header, bytes, config.maxBodyBytes),
       goaway: () => undefined,
+      ended: () => this.handlePeerEnd(),
       closed: (error) => this.handleClose(error),
     });
   }
@@ -100,10 +106,28 @@ export class TcpServerSocket implements Socket {
     return this.connection.destroy();
   }
 
-  /** Tells the peer this server is draining; the connection closes once nothing is in flight. */
+  /**
+   * Tells the peer this server is draining. Reading goes on: what arrives from now on is refused
+   * with 503 `tsmicro.draining`. The connection closes once the peer has ended its side (it does
+   * on GOAWAY) and nothing is in flight.
+   */
   goaway(): void {
     this.connection.goaway();
-    if (this.inflight.size === 0) void this.connection.end();
+    if (this.peerEnded && this.inflight.size === 0) void this.connection.end();
+  }
+
+  /**
+   * Gives up on the requests still in flight (the drain timeout passed): each gets a 503
+   * `tsmicro.unavailable`, not `tsmicro.draining`, because its handler may have run. Then the
+   * connection closes, destroyed if the peer does not take the bytes within a second.
+   */
+  abandon(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    const error = serviceUnavailable("the server stopped before the handler answered");
+    for (const id of this.inflight) this.refuse(id, error);
+    this.inflight.clear();
+    this.repeats.clear();
+    return this.connection.end(ABANDON_GRACE_MS);
   }
 
   private deliver(message: Message): void {
@@ -139,7 +163,13 @@ export class TcpServerSocket implements Socket {
       this.repeats.delete(id);
     }
     this.answered++;
-    if (this.inflight.size === 0 && this.owner.draining) void this.connection.end();
+    if (this.inflight.size === 0 && this.peerEnded) void this.connection.end();
+  }
+
+  /** The client sends nothing more: close once the last answer is written. */
+  private handlePeerEnd(): void {
+    this.peerEnded = true;
+    if (this.inflight.size === 0) void this.connection.end();
   }
 
   private refuseOversize(header: Record<string, string>, bytes: number, limit: number): void {
