@@ -48,11 +48,11 @@ describe("compiled validation", () => {
   });
 
   it("copies plain bodies without class-transformer, and uses it when the class has its decorators", () => {
-    const simple = compileInstantiate(Simple)(JSON.parse('{"name":"x","__proto__":{"polluted":true}}') as Record<string, unknown>);
+    const simple = compileInstantiate(Simple).all(JSON.parse('{"name":"x","__proto__":{"polluted":true}}') as Record<string, unknown>);
     expect(simple).toBeInstanceOf(Simple);
     expect((simple as { polluted?: boolean }).polluted).toBeUndefined();
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
-    const nested = compileInstantiate(Nested)({ child: { id: "c" } }) as unknown as Nested;
+    const nested = compileInstantiate(Nested).all({ child: { id: "c" } }) as unknown as Nested;
     expect(nested.child).toBeInstanceOf(Child);
   });
 
