@@ -42,7 +42,9 @@ export function compileInstantiate(type: Constructor, known?: ReadonlySet<string
   const Type = type as unknown as new () => Record<string, unknown>;
   const all: Instantiate = (body) => {
     const instance = new Type();
-    for (const key in body) if (key !== "__proto__") instance[key] = body[key];
+    // An own `constructor` would make class-validator look up the wrong class and check nothing
+    // (class-transformer skips it too); `__proto__` would replace the prototype.
+    for (const key in body) if (key !== "__proto__" && key !== "constructor") instance[key] = body[key];
     return instance;
   };
   if (!known) return { known: all, all };
@@ -65,7 +67,7 @@ function stripUnknown(instance: Record<string, unknown>, known: ReadonlySet<stri
   return instance;
 }
 
-/** The instance's own properties outside `known`. */
-export function unknownProperties(instance: Record<string, unknown>, known: ReadonlySet<string>): string[] {
-  return Object.keys(instance).filter((k) => !known.has(k));
+/** The body's properties outside `known`. */
+export function unknownProperties(body: Record<string, unknown>, known: ReadonlySet<string>): string[] {
+  return Object.keys(body).filter((k) => !known.has(k));
 }

@@ -55,25 +55,25 @@ export function validateFast(type: Constructor, body: unknown, forbidNonWhitelis
   const plain = body as Record<string, unknown>;
   // No decorators: nothing to check or strip against (the server warned about it at start-up).
   if (!c.known) return c.make.all(plain);
-  let instance: Record<string, unknown>;
-  if (forbidNonWhitelisted) {
-    instance = c.make.all(plain);
-    if (unknownProperties(instance, c.known).length > 0) return validateSlow(type, instance, true);
-  } else {
-    instance = c.make.known(plain);
-  }
-  if (c.check?.(instance)) return instance;
-  return validateSlow(type, instance, forbidNonWhitelisted);
+  const instance = c.make.known(plain);
+  // Unknown properties are never copied; forbidding them only adds a check of the body's keys.
+  const unknown = forbidNonWhitelisted ? unknownProperties(plain, c.known) : NONE;
+  if (unknown.length === 0 && c.check?.(instance)) return instance;
+  return validateSlow(type, instance, forbidNonWhitelisted, unknown);
 }
 
-async function validateSlow(type: Constructor, instance: object, forbidNonWhitelisted: boolean): Promise<unknown> {
+const NONE: readonly string[] = [];
+
+async function validateSlow(type: Constructor, instance: object, forbidNonWhitelisted: boolean, unknown: readonly string[]): Promise<unknown> {
+  // class-validator whitelists nested objects; the top level was whitelisted when the instance was made.
   const errors = await validate(instance, {
     forbidUnknownValues: false,
     whitelist: true,
     forbidNonWhitelisted,
     validationError: { target: false, value: false },
   });
-  if (errors.length > 0) throw badRequest(`invalid ${type.name}: ${describeErrors(errors).join("; ")}`, ErrorIds.validation);
+  const lines = [...unknown.map((k) => `${k}: property ${k} should not exist`), ...describeErrors(errors)];
+  if (lines.length > 0) throw badRequest(`invalid ${type.name}: ${lines.join("; ")}`, ErrorIds.validation);
   return instance;
 }
 
