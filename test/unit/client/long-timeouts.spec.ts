@@ -1,4 +1,4 @@
-import { MemoryRegistry, RegistrySelector, RpcClient, parseDuration, type Message, type Socket, type Transport } from "../../../src";
+import { MemoryBroker, MemoryRegistry, RegistrySelector, RpcClient, SilentLogger, createClient, parseDuration, type Message, type Socket, type Transport } from "../../../src";
 import { runWithWarnings, watchTimerDelays } from "../../helpers/timer-overflow";
 
 // Regression: timeoutMs Infinity, or --client_timeout=720h (2.59e9 ms), went straight to setTimeout,
@@ -45,6 +45,27 @@ describe("client calls with very long budgets", () => {
     } finally {
       timers.restore();
       await client.close();
+    }
+  });
+
+  it("completes a call under --client_timeout=720h", async () => {
+    const timers = watchTimerDelays();
+    const transport = new LateEchoTransport();
+    const c = await createClient({
+      argv: ["--client_timeout=720h"],
+      env: {},
+      logger: new SilentLogger(),
+      registry: new MemoryRegistry(),
+      broker: new MemoryBroker(),
+      transport,
+    });
+    try {
+      await expect(c.client.call("svc", "Svc.Echo", { ok: 3 }, { address: "127.0.0.1:1" })).resolves.toEqual({ ok: 3 });
+      expect(timers.overflows).toEqual([]);
+      expect(Number(transport.timeouts[0])).toBeGreaterThan(2 ** 31 - 1000);
+    } finally {
+      timers.restore();
+      await c.close();
     }
   });
 
