@@ -50,10 +50,16 @@ export function compileInstantiate(type: Constructor, known?: ReadonlySet<string
   if (!known) return { known: all, all };
   // Undecorated class fields the constructor defines: class-validator's whitelist removes them too.
   const ownExtras = Object.keys(new Type()).filter((k) => !known.has(k));
+  const keys = [...known];
   return {
     known: (body) => {
       const instance = new Type();
-      for (const key in body) if (known.has(key)) instance[key] = body[key];
+      // Walk the class's few known names rather than whatever the caller sent.
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const value = body[key];
+        if (value !== undefined || Object.hasOwn(body, key)) instance[key] = value;
+      }
       for (const key of ownExtras) delete instance[key];
       return instance;
     },

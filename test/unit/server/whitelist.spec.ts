@@ -1,7 +1,8 @@
-import { IsEmail, IsOptional, IsString, Length, ValidateNested } from "class-validator";
+import { Allow, IsEmail, IsOptional, IsString, Length, ValidateNested } from "class-validator";
 import { Type } from "class-transformer";
 import { CodecSet, JsonCodec, MicroError, SilentLogger, validateInto, type HandlerDescriptor } from "../../../src";
 import { dispatch, invokeHandler } from "../../../src/server/dispatch";
+import { compileCheck } from "../../../src/server/validation";
 import { Router } from "../../../src/server/router";
 
 // Regression: unknown properties reached the handler's request (mass assignment).
@@ -16,6 +17,10 @@ class UpdateUser {
 class Plain {
   @IsString() name!: string;
 }
+class WithNote {
+  @IsString() name!: string;
+  @Allow() note?: unknown;
+}
 
 describe("request whitelisting", () => {
   it("strips unknown properties by default, at the top level and in nested objects", async () => {
@@ -24,6 +29,12 @@ describe("request whitelisting", () => {
     expect(JSON.parse(JSON.stringify(req))).toEqual({ name: "Ann", profile: { email: "a@b.co" } });
     const plain = await validateInto(Plain, { name: "x", isAdmin: true });
     expect(Object.keys(plain as object)).toEqual(["name"]);
+  });
+
+  it("keeps @Allow() properties unchecked, on the compiled path too", async () => {
+    expect(compileCheck(WithNote)).toBeDefined();
+    await expect(validateInto(WithNote, { name: "x", note: 5, extra: 1 })).resolves.toEqual({ name: "x", note: 5 });
+    await expect(validateInto(WithNote, { name: "x", note: 5 }, { forbidNonWhitelisted: true })).resolves.toEqual({ name: "x", note: 5 });
   });
 
   it("with forbidNonWhitelisted answers 400 tsmicro.validation naming every unknown field, nested ones by path", async () => {
