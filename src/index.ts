@@ -39,7 +39,7 @@ export { RpcClient, retryOnConnectionError, retryNever, exponentialBackoff } fro
 export type { Backoff, CallFn, CallOptions, CallWrapper, ClientRequest, PublishOptions, ResolvedCallOptions, RetryPolicy, RpcClientOptions } from "./client";
 
 export { RpcServer, validateInto } from "./server";
-export type { HandlerFn, HandlerWrapper, ServerRequest, RpcServerOptions, HealthResponse } from "./server";
+export type { HandlerFn, HandlerWrapper, ServerRequest, RpcServerOptions, HealthResponse, ValidateOptions } from "./server";
 export type { HandlerDescriptor, SubscriberDescriptor } from "./discovery";
 export { explore, describeType } from "./discovery";
 
