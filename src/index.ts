@@ -3,7 +3,7 @@ import "reflect-metadata";
 // The public API of tsmicro. Everything a user imports comes from here; src/internal is never exported.
 
 export { Service, Handler, Subscribe, Inject, Injectable, Module } from "./decorators";
-export type { Constructor, HandlerOptions, ModuleMeta, Provider, ServiceDecoratorOptions } from "./decorators";
+export type { Constructor, HandlerOptions, ModuleMeta, Provider, ServiceDecoratorOptions, SubscriberOptions } from "./decorators";
 
 export { bootstrap, bootstrapFunction, createService, createClient, PROVIDERS, providerFactory } from "./di";
 export type { BootstrapOptions, ConfigOptions, CreateServiceOptions, CreateClientOptions, StandaloneClient, Family, ProviderDeps } from "./di";
@@ -40,7 +40,7 @@ export { RpcClient, retryOnConnectionError, retryOnDraining, retryNever, exponen
 export type { Backoff, CallFn, CallOptions, CallWrapper, ClientRequest, PublishOptions, ResolvedCallOptions, RetryPolicy, RpcClientOptions } from "./client";
 
 export { RpcServer, validateInto } from "./server";
-export type { HandlerFn, HandlerWrapper, ServerRequest, RpcServerOptions, HealthResponse } from "./server";
+export type { HandlerFn, HandlerWrapper, ServerRequest, RpcServerOptions, HealthResponse, ValidateOptions } from "./server";
 export type { HandlerDescriptor, SubscriberDescriptor } from "./discovery";
 export { explore, describeType } from "./discovery";
 

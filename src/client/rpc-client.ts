@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ErrorIds, MicroError, serviceUnavailable, timeout, toMicroError } from "../errors";
 import { CodecSet } from "../codec/codecs";
 import type { CallContext } from "../metadata/call-context";
+import { clampDelay } from "../internal/timers";
 import { childSpan, formatTraceparent, newTraceparent } from "../metadata/trace";
 import { Headers } from "../transport/headers";
 import type { Node } from "../registry/registry";
@@ -75,9 +76,11 @@ export class RpcClient implements Client {
   }
 
   private async callWithRetries(req: ClientRequest, opts: ResolvedCallOptions): Promise<unknown> {
-    const deadline = Date.now() + opts.timeoutMs;
+    // Infinity or 2^31 ms and more would make setTimeout fire at once: they mean a long budget.
+    const budgetMs = clampDelay(opts.timeoutMs);
+    const deadline = Date.now() + budgetMs;
     const state = new CallState();
-    const timer = setTimeout(expire, opts.timeoutMs, state, req, opts.timeoutMs);
+    const timer = setTimeout(expire, budgetMs, state, req, budgetMs);
     const outer = opts.signal ?? opts.context?.signal;
     const onOuterAbort = outer ? (): void => state.cancel(timeout(`call to ${req.service}.${req.endpoint} was cancelled`)) : undefined;
     if (onOuterAbort) {
@@ -161,7 +164,7 @@ function fixedNode(address: string): (tried?: ReadonlySet<string>) => Node {
 function delay(ms: number, state: CallState): Promise<void> {
   if (ms <= 0) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const t = setTimeout(() => (state.onCancel(undefined), resolve()), ms);
+    const t = setTimeout(() => (state.onCancel(undefined), resolve()), clampDelay(ms));
     state.onCancel(() => (clearTimeout(t), reject(state.error!)));
   });
 }

@@ -7,6 +7,7 @@ import {
   type Constructor,
   type HandlerOptions,
   type ModuleMeta,
+  type SubscriberOptions,
 } from "./metadata-keys";
 
 /** Options of `@Service`. */
@@ -31,8 +32,8 @@ export function Handler(name?: string | HandlerOptions, options: HandlerOptions 
 }
 
 /** Marks a method as a subscriber of `topic`; subscribers sharing `queue` split the events. */
-export function Subscribe(topic: string, options: { queue?: string } = {}): MethodDecorator {
-  return (proto, method) => addSubscribeMeta(proto.constructor as Constructor, { method: String(method), topic, queue: options.queue });
+export function Subscribe(topic: string, options: SubscriberOptions = {}): MethodDecorator {
+  return (proto, method) => addSubscribeMeta(proto.constructor as Constructor, { method: String(method), topic, options });
 }
 
 /** Asks the container for `token` in a constructor parameter or property. */

@@ -14,10 +14,21 @@ export interface ServiceMeta {
 export interface HandlerOptions {
   /** The response class, for the advertised response shape (async return types are erased). */
   response?: Constructor;
-  /** The request class, when it cannot be read from the parameter type. */
+  /**
+   * The request class, when it cannot be read from the parameter type (no decorator metadata,
+   * or the parameter is typed as an interface).
+   */
   request?: Constructor;
-  /** Validate the request with class-validator (default: true when a request class is known). */
+  /**
+   * Validate the request with class-validator; default true. `false` accepts untyped input: the
+   * handler then receives the decoded body as it is.
+   */
   validate?: boolean;
+  /**
+   * Reject requests carrying properties the request class does not declare (400
+   * `tsmicro.validation` naming them) instead of stripping them; default: the server's option.
+   */
+  forbidNonWhitelisted?: boolean;
   /** Extra endpoint metadata advertised in the registry. */
   metadata?: Record<string, string>;
 }
@@ -30,10 +41,22 @@ export interface HandlerMeta {
 }
 
 /** Options of `@Subscribe`. */
+export interface SubscriberOptions {
+  /** Subscribers sharing a queue name split the events; otherwise each gets a copy. */
+  queue?: string;
+  /** The event class, when it cannot be read from the parameter type. */
+  event?: Constructor;
+  /** Validate the event with class-validator; default true. `false` accepts untyped events. */
+  validate?: boolean;
+  /** Reject events carrying undeclared properties instead of stripping them; default: the server's option. */
+  forbidNonWhitelisted?: boolean;
+}
+
+/** What `@Subscribe` records per method. */
 export interface SubscribeMeta {
   method: string;
   topic: string;
-  queue?: string;
+  options: SubscriberOptions;
 }
 
 /** A provider entry of `@Module`. */
@@ -93,9 +116,12 @@ export function getModuleMeta(target: Constructor): ModuleMeta | undefined {
   return Reflect.getMetadata(KEYS.module, target) as ModuleMeta | undefined;
 }
 
-/** The declared parameter types of a method (emitted by the TypeScript compiler). */
-export function getParamTypes(proto: object, method: string): unknown[] {
-  return (Reflect.getMetadata("design:paramtypes", proto, method) as unknown[] | undefined) ?? [];
+/**
+ * The declared parameter types of a method, emitted by the TypeScript compiler with
+ * `emitDecoratorMetadata`; undefined when the compiler emitted none (tsx, esbuild).
+ */
+export function getParamTypes(proto: object, method: string): unknown[] | undefined {
+  return Reflect.getMetadata("design:paramtypes", proto, method) as unknown[] | undefined;
 }
 /** The declared return type of a method (Promise for async methods). */
 export function getReturnType(proto: object, method: string): unknown {

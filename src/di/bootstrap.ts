@@ -1,5 +1,6 @@
 import { resolveConfig } from "../cmd/config";
 import { getServiceMeta, type Constructor } from "../decorators/metadata-keys";
+import { invokeSafely } from "../discovery/invoke";
 import type { MicroService } from "../service/service";
 import { handleSignals } from "../service/signals";
 import { createService, type CreateServiceOptions } from "./create-service";
@@ -87,11 +88,12 @@ export async function bootstrapFunction(AppModule: Constructor, options: Bootstr
       options.decorate?.(d, service);
       for (const h of d.handlers) {
         const invoke = h.invoke;
-        h.invoke = (req, ctx) => invoke(req, ctx).finally(() => once(service));
+        // invokeSafely: a handler that throws synchronously must still end the Function.
+        h.invoke = (req, ctx) => invokeSafely(invoke, req, ctx).finally(() => once(service));
       }
       for (const s of d.subscribers) {
         const invoke = s.invoke;
-        s.invoke = (ev, ctx) => invoke(ev, ctx).finally(() => once(service));
+        s.invoke = (ev, ctx) => invokeSafely(invoke, ev, ctx).finally(() => once(service));
       }
     },
   });

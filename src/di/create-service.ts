@@ -27,6 +27,8 @@ export interface CreateServiceOptions extends ConfigOptions {
   drainTimeoutMs?: number;
   /** Largest accepted request body, bytes; default 4 MiB. */
   maxBodyBytes?: number;
+  /** Answer 400 naming undeclared request properties instead of stripping them; default false. */
+  forbidNonWhitelisted?: boolean;
   /** Handler middleware, outermost first. */
   handlerWrappers?: readonly HandlerWrapper[];
   /** Client middleware, outermost first. */
@@ -96,6 +98,7 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
     registerIntervalMs: config.registerIntervalMs,
     drainTimeoutMs: options.drainTimeoutMs,
     maxBodyBytes: options.maxBodyBytes,
+    forbidNonWhitelisted: options.forbidNonWhitelisted,
     wrappers: options.handlerWrappers,
     logger: logger.child({ service: name }),
   });

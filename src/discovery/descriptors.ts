@@ -11,8 +11,10 @@ export interface HandlerDescriptor {
   requestType?: Constructor;
   /** The response class, for the advertised shape. */
   responseType?: Constructor;
-  /** Validate requests against `requestType` (default true when it is a class). */
+  /** Validate requests against `requestType`; true requires a `requestType`. */
   validate: boolean;
+  /** Reject undeclared request properties instead of stripping them; undefined: the server's option. */
+  forbidNonWhitelisted?: boolean;
   /** Advertised endpoint metadata. */
   metadata: Record<string, string>;
 }
@@ -23,6 +25,10 @@ export interface SubscriberDescriptor {
   /** Subscribers sharing a queue name split the events; otherwise each gets a copy. */
   queue?: string;
   invoke(event: unknown, ctx: Context): Promise<void>;
+  /** The event class, used for validation. */
   eventType?: Constructor;
+  /** Validate events against `eventType`; true requires an `eventType`. */
   validate: boolean;
+  /** Reject undeclared event properties instead of stripping them; undefined: the server's option. */
+  forbidNonWhitelisted?: boolean;
 }

@@ -1,6 +1,5 @@
 import {
   getHandlerMetas,
-  getParamTypes,
   getReturnType,
   getServiceMeta,
   getSubscribeMetas,
@@ -9,6 +8,8 @@ import {
 } from "../decorators/metadata-keys";
 import type { Context } from "../metadata/context";
 import type { HandlerDescriptor, SubscriberDescriptor } from "./descriptors";
+import { invokeSafely } from "./invoke";
+import { classOrUndefined, payloadTypeOf } from "./payload-type";
 
 /** What one decorated instance offers. */
 export interface Explored {
@@ -19,33 +20,42 @@ export interface Explored {
 
 type Method = (this: object, payload: unknown, ctx: Context) => unknown;
 
-/** Walks a decorated instance's class once and turns its methods into descriptors. */
+/**
+ * Walks a decorated instance's class once and turns its methods into descriptors. Throws,
+ * naming the method, when a handler or subscriber takes a payload whose class is unknown.
+ */
 export function explore(instance: object): Explored {
   const cls = instance.constructor as Constructor;
   const proto = Object.getPrototypeOf(instance) as Record<string, unknown>;
   const handlers = getHandlerMetas(cls).map((meta): HandlerDescriptor => {
     const fn = methodOf(proto, meta.method, cls);
-    const requestType = meta.options.request ?? classOrUndefined(getParamTypes(proto, meta.method)[0]);
-    const responseType = meta.options.response ?? classOrUndefined(getReturnType(proto, meta.method));
+    const endpoint = meta.name ?? defaultEndpointName(cls.name, meta.method);
+    const o = meta.options;
+    const request = payloadTypeOf(cls, meta.method, fn, { kind: "request", label: endpoint, decorator: "@Handler", explicit: o.request, validate: o.validate });
+    const call = (req: unknown, ctx: Context): unknown => fn.call(instance, req, ctx);
     return {
-      endpoint: meta.name ?? defaultEndpointName(cls.name, meta.method),
-      // Not async: an extra promise per call for nothing. Callers run it inside their own async code.
-      invoke: (request, ctx) => Promise.resolve(fn.call(instance, request, ctx)),
-      requestType,
-      responseType,
-      validate: meta.options.validate ?? requestType !== undefined,
-      metadata: meta.options.metadata ?? {},
+      endpoint,
+      // Not async: an extra promise per call for nothing. invokeSafely turns a synchronous throw into a rejection.
+      invoke: (req, ctx) => invokeSafely(call, req, ctx),
+      requestType: request.type,
+      responseType: o.response ?? classOrUndefined(getReturnType(proto, meta.method)),
+      validate: request.validate,
+      forbidNonWhitelisted: o.forbidNonWhitelisted,
+      metadata: o.metadata ?? {},
     };
   });
   const subscribers = getSubscribeMetas(cls).map((meta): SubscriberDescriptor => {
     const fn = methodOf(proto, meta.method, cls);
-    const eventType = classOrUndefined(getParamTypes(proto, meta.method)[0]);
+    const o = meta.options;
+    const label = `subscriber of "${meta.topic}"`;
+    const event = payloadTypeOf(cls, meta.method, fn, { kind: "event", label, decorator: "@Subscribe", explicit: o.event, validate: o.validate });
     return {
       topic: meta.topic,
-      queue: meta.queue,
-      invoke: async (event, ctx) => void (await fn.call(instance, event, ctx)),
-      eventType,
-      validate: eventType !== undefined,
+      queue: o.queue,
+      invoke: async (ev, ctx) => void (await fn.call(instance, ev, ctx)),
+      eventType: event.type,
+      validate: event.validate,
+      forbidNonWhitelisted: o.forbidNonWhitelisted,
     };
   });
   return { service: getServiceMeta(cls), handlers, subscribers };
@@ -60,11 +70,4 @@ function methodOf(proto: Record<string, unknown>, name: string, cls: Constructor
   const fn = proto[name];
   if (typeof fn !== "function") throw new TypeError(`${cls.name}.${name} is decorated but is not a method`);
   return fn as Method;
-}
-
-const BUILTINS = new Set<unknown>([Object, String, Number, Boolean, Array, Promise, Function, Symbol, BigInt, Date, Map, Set]);
-
-/** A user-defined class, or undefined for built-ins and erased types. */
-function classOrUndefined(t: unknown): Constructor | undefined {
-  return typeof t === "function" && !BUILTINS.has(t) ? (t as Constructor) : undefined;
 }

@@ -3,6 +3,7 @@ import type { Client } from "../client/client";
 import { badRequest, ErrorIds, MicroError, notFound, timeout, toMicroError } from "../errors";
 import type { Logger } from "../logger/logger";
 import { Context } from "../metadata/context";
+import { clampDelay } from "../internal/timers";
 import { Headers } from "../transport/headers";
 import type { Message } from "../transport/transport";
 import type { Router } from "./router";
@@ -17,6 +18,8 @@ export interface DispatchDeps {
   chain: HandlerFn;
   logger: Logger;
   client?: Client;
+  /** The server's default for handlers that do not say; default false. */
+  forbidNonWhitelisted?: boolean;
 }
 
 const DEFAULT_CONTENT_TYPE = "application/json";
@@ -53,7 +56,9 @@ export async function dispatch(deps: DispatchDeps, msg: Message): Promise<Messag
     const result = await runWithDeadline(deps, h, endpoint, (ctx) => {
       const run = (request: unknown): Promise<unknown> => deps.chain({ service: deps.service, endpoint, handler, header: h, body: request }, ctx);
       // Valid requests come back synchronously; only the slow (invalid or unmodelled) path is a promise.
-      const request = handler.validate && handler.requestType ? validateFast(handler.requestType, body) : body;
+      const request = handler.validate && handler.requestType
+        ? validateFast(handler.requestType, body, handler.forbidNonWhitelisted ?? deps.forbidNonWhitelisted ?? false)
+        : body;
       return request instanceof Promise ? request.then(run) : run(request);
     });
     return { header: replyHeader, body: codec.marshal(result, { type: "response", id, endpoint }) };
@@ -106,7 +111,7 @@ async function runWithDeadline(
       expired = timeout(`${endpoint} exceeded its deadline of ${Math.round(budgetMs)}ms`);
       controller?.abort(expired);
       reject(expired);
-    }, budgetMs);
+    }, clampDelay(budgetMs)); // a budget of 2^31 ms or more would otherwise fire at once
     result.then(
       (v) => (clearTimeout(timer), resolve(v)),
       (e: unknown) => (clearTimeout(timer), reject(e)),

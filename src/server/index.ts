@@ -1,6 +1,6 @@
 export type { HandlerFn, HandlerWrapper, Server, ServerRequest } from "./server";
 export { RpcServer } from "./rpc-server";
 export { type RpcServerOptions, DEFAULT_RPC_SERVER_OPTIONS, resolveRpcServerOptions } from "./options";
-export { validateInto } from "./validation";
+export { validateInto, type ValidateOptions } from "./validation";
 export { Router } from "./router";
 export { type HealthResponse } from "./debug";

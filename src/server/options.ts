@@ -37,6 +37,11 @@ export interface RpcServerOptions {
   drainTimeoutMs: number;
   /** Largest accepted request body, bytes; default 4 MiB. */
   maxBodyBytes: number;
+  /**
+   * Answer 400 `tsmicro.validation` naming properties a request (or event) class does not
+   * declare, instead of stripping them; default false. Handlers and subscribers may override it.
+   */
+  forbidNonWhitelisted: boolean;
   wrappers: readonly HandlerWrapper[];
   logger: Logger;
 }
@@ -51,6 +56,7 @@ export const DEFAULT_RPC_SERVER_OPTIONS = {
   registerIntervalMs: 30_000,
   drainTimeoutMs: 10_000,
   maxBodyBytes: 4 * 1024 * 1024,
+  forbidNonWhitelisted: false,
   wrappers: [] as readonly HandlerWrapper[],
   logger: new SilentLogger() as Logger,
 };

@@ -1,3 +1,4 @@
+import { clampDelay } from "../internal/timers";
 import type { Logger } from "../logger/logger";
 import type { Registry, ServiceRecord } from "../registry/registry";
 
@@ -20,7 +21,7 @@ export class Registration {
         this.registry.register(this.record(), { ttlMs: this.ttlMs }).catch((err: unknown) => {
           this.logger.warn("re-registration failed", { registry: this.registry.name, error: String(err) });
         });
-      }, this.intervalMs);
+      }, clampDelay(this.intervalMs));
       this.timer.unref();
     }
   }

@@ -9,6 +9,9 @@ export class Router {
 
   add(descriptor: HandlerDescriptor): void {
     if (this.handlers.has(descriptor.endpoint)) throw new Error(`endpoint ${descriptor.endpoint} is registered twice`);
+    if (descriptor.validate && !descriptor.requestType) {
+      throw new TypeError(`endpoint ${descriptor.endpoint} has validate: true but no requestType to validate against`);
+    }
     this.handlers.set(descriptor.endpoint, descriptor);
   }
 

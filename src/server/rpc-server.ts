@@ -2,6 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Subscription } from "../broker/broker";
 import { CodecSet } from "../codec/codecs";
 import type { HandlerDescriptor, SubscriberDescriptor } from "../discovery/descriptors";
+import type { Constructor } from "../decorators/metadata-keys";
+import type { Logger } from "../logger/logger";
 import type { Node, ServiceRecord } from "../registry/registry";
 import type { Listener, Message, Socket } from "../transport/transport";
 import { debugHealthHandler } from "./debug";
@@ -12,6 +14,7 @@ import { Registration } from "./registration";
 import { Router } from "./router";
 import type { HandlerFn, Server } from "./server";
 import { subscribeAll } from "./subscribers";
+import { hasValidationRules } from "./validation";
 
 type State = "new" | "starting" | "running" | "stopping" | "stopped";
 
@@ -47,10 +50,17 @@ export class RpcServer implements Server {
   }
 
   handle(descriptors: readonly HandlerDescriptor[]): void {
-    for (const d of descriptors) this.router.add(d);
+    for (const d of descriptors) {
+      this.router.add(d);
+      if (d.validate) warnIfUnchecked(this.options.logger, d.endpoint, d.requestType);
+    }
   }
 
   subscribe(descriptors: readonly SubscriberDescriptor[]): void {
+    for (const d of descriptors) {
+      if (d.validate && !d.eventType) throw new TypeError(`subscriber of "${d.topic}" has validate: true but no eventType`);
+      if (d.validate) warnIfUnchecked(this.options.logger, `subscriber of "${d.topic}"`, d.eventType);
+    }
     this.subscribers.push(...descriptors);
   }
 
@@ -75,7 +85,15 @@ export class RpcServer implements Server {
     this.state = "starting";
     const o = this.options;
     const chain = o.wrappers.reduceRight<HandlerFn>((next, wrap) => wrap(next), invokeHandler);
-    const deps: DispatchDeps = { service: o.name, router: this.router, codecs: this.codecs, chain, logger: o.logger, client: o.client };
+    const deps: DispatchDeps = {
+      service: o.name,
+      router: this.router,
+      codecs: this.codecs,
+      chain,
+      logger: o.logger,
+      client: o.client,
+      forbidNonWhitelisted: o.forbidNonWhitelisted,
+    };
     this.listener = await o.transport.listen(o.address, (socket) => this.serve(socket, deps), {
       maxBodyBytes: o.maxBodyBytes,
       // Connections must outlive the drain, or a long drain loses its replies.
@@ -83,7 +101,15 @@ export class RpcServer implements Server {
     });
     this.advertised = advertiseAddress(o.advertise, this.listener.address);
     if (o.broker && this.subscribers.length > 0) {
-      const subDeps = { service: o.name, broker: o.broker, codecs: this.codecs, inflight: this.inflight, logger: o.logger, client: o.client };
+      const subDeps = {
+        service: o.name,
+        broker: o.broker,
+        codecs: this.codecs,
+        inflight: this.inflight,
+        logger: o.logger,
+        client: o.client,
+        forbidNonWhitelisted: o.forbidNonWhitelisted,
+      };
       this.subscriptions = await subscribeAll(subDeps, this.subscribers);
     }
     this.registration = new Registration(o.registry, () => this.record(), o.registerTtlMs, o.registerIntervalMs, o.logger);
@@ -127,6 +153,12 @@ export class RpcServer implements Server {
     });
     socket.onClose(() => undefined);
   }
+}
+
+/** A class without class-validator decorators is accepted unchecked; say so once, at start-up. */
+function warnIfUnchecked(logger: Logger, what: string, type: Constructor | undefined): void {
+  if (!type || hasValidationRules(type)) return;
+  logger.warn(`${what}: ${type.name} has no class-validator decorators: its fields are not checked`, { handler: what, class: type.name });
 }
 
 /** `advertise` may be a host or host:port; without a port the bound port is used. */

@@ -46,13 +46,13 @@ class Greeter {
   async sum(req: SumRequest): Promise<{ total: number }> {
     return { total: req.a + req.b };
   }
-  @Handler()
+  @Handler({ validate: false })
   async slow(_req: object, ctx: Context): Promise<{ done: boolean }> {
     slowSignal = ctx.signal;
     await new Promise<void>((r) => (releaseSlow = r));
     return { done: true };
   }
-  @Handler()
+  @Handler({ validate: false })
   async remaining(_req: object, ctx: Context): Promise<{ ms: number }> {
     return { ms: ctx.remainingMs() };
   }
@@ -68,7 +68,7 @@ class Frontend {
   async greet(req: HelloRequest, ctx: Context): Promise<unknown> {
     return ctx.call("greeter", "Greeter.Hello", req);
   }
-  @Handler()
+  @Handler({ validate: false })
   async deadline(_req: object, ctx: Context): Promise<unknown> {
     return ctx.call("greeter", "Greeter.Remaining", {});
   }

@@ -18,9 +18,10 @@ interface PropertyCheck {
 /**
  * Compiles a class's class-validator metadata once into plain synchronous checks that reuse
  * class-validator's own constraint functions. Returns undefined when the class uses anything
- * the fast path does not model (nested, async, `each`, groups, whitelists); callers then use
- * class-validator as it is. A failing fast check is re-run through class-validator, so error
- * messages are always class-validator's.
+ * the fast path does not model (nested, async, `each`, groups); callers then use
+ * class-validator as it is. Unknown properties are not its concern: the instance it checks
+ * was built with the whitelisted properties only. A failing fast check is re-run through
+ * class-validator, so error messages are always class-validator's.
  */
 export function compileCheck(type: Constructor): FastCheck | undefined {
   const storage = getMetadataStorage();
@@ -32,6 +33,8 @@ export function compileCheck(type: Constructor): FastCheck | undefined {
     if (!p) byProperty.set(m.propertyName, (p = { property: m.propertyName, conditions: [], tests: [] }));
     if (m.type === ValidationTypes.CONDITIONAL_VALIDATION) {
       p.conditions.push(m.constraints[0] as PropertyCheck["conditions"][number]);
+    } else if (m.type === ValidationTypes.WHITELIST) {
+      // `@Allow()`: the property is kept (see knownProperties) and not checked.
     } else if (m.type === ValidationTypes.IS_DEFINED) {
       p.tests.push((v) => v !== undefined && v !== null);
     } else if (m.type === ValidationTypes.CUSTOM_VALIDATION) {

@@ -1,2 +1,3 @@
-export { validateInto, validateFast } from "./validate";
+export { validateInto, validateFast, type ValidateOptions } from "./validate";
 export { compileCheck, type FastCheck } from "./compile";
+export { hasValidationRules } from "./known";

@@ -3,7 +3,7 @@ import { Handler, MemoryBroker, MemoryRegistry, Module, Registry, Broker, Servic
 
 @Service("cli-target", { version: "2.0.0" })
 class Target {
-  @Handler()
+  @Handler({ validate: false })
   async echo(req: object): Promise<object> {
     return req;
   }

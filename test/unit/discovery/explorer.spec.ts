@@ -46,6 +46,18 @@ describe("explore", () => {
     expect(e.subscribers).toEqual([expect.objectContaining({ topic: "person.created", queue: "people", eventType: Person })]);
   });
 
+  it("carries forbidNonWhitelisted from @Handler and @Subscribe options", () => {
+    class Strict {
+      @Handler({ forbidNonWhitelisted: true })
+      async save(_p: Person): Promise<void> {}
+      @Subscribe("person.saved", { forbidNonWhitelisted: false })
+      async onSaved(_p: Person): Promise<void> {}
+    }
+    const e = explore(new Strict());
+    expect(e.handlers[0]).toMatchObject({ endpoint: "Strict.Save", forbidNonWhitelisted: true, requestType: Person });
+    expect(e.subscribers[0]).toMatchObject({ forbidNonWhitelisted: false, eventType: Person });
+  });
+
   it("binds invoke to the instance", async () => {
     const inst = new People();
     const [greet] = explore(inst).handlers;

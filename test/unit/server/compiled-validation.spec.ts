@@ -1,6 +1,6 @@
 import { Type } from "class-transformer";
 import { IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested, validateSync, IsEmail } from "class-validator";
-import { compileCheck } from "../../../src/server/validation";
+import { compileCheck, validateFast } from "../../../src/server/validation";
 import { compileInstantiate } from "../../../src/server/validation/instantiate";
 import { validateInto } from "../../../src";
 import { seeded } from "../../helpers/random";
@@ -41,6 +41,38 @@ describe("compiled validation", () => {
     }
   });
 
+  it("whitelists like class-validator on 2000 random inputs with unknown properties, stripping or forbidding them", () => {
+    const r = seeded(11);
+    const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)]!;
+    for (let i = 0; i < 2000; i++) {
+      const body: Record<string, unknown> = {};
+      for (const key of ["name", "age", "email", "isAdmin", "role"]) {
+        if (r() < 0.6) body[key] = pick(["", "a", "abcdefgh", 5, 121, null, "a@b.co", true]);
+      }
+      for (const forbidNonWhitelisted of [false, true]) {
+        const expected = Object.assign(new Simple(), body);
+        const errors = validateSync(expected, { forbidUnknownValues: false, whitelist: true, forbidNonWhitelisted });
+        const fast = validateFast(Simple, body, forbidNonWhitelisted);
+        // A promise means the compiled check said "not valid" and handed over to class-validator.
+        if (fast instanceof Promise) fast.catch(() => undefined);
+        const actual = fast instanceof Promise ? "invalid" : { ...(fast as object) };
+        expect({ body, forbidNonWhitelisted, actual }).toEqual({
+          body,
+          forbidNonWhitelisted,
+          actual: errors.length === 0 ? { ...expected } : "invalid",
+        });
+      }
+    }
+  });
+
+  it("never lets a body's own `constructor` switch class-validator off (it then checked nothing)", async () => {
+    const hostile = JSON.parse('{"constructor":1,"name":"","age":500,"isAdmin":true}') as unknown;
+    for (const forbidNonWhitelisted of [false, true]) {
+      await expect(validateInto(Simple, hostile, { forbidNonWhitelisted })).rejects.toMatchObject({ code: 400, detail: expect.stringContaining("age:") });
+      await expect(validateInto(Each, { constructor: 1, tags: [1] }, { forbidNonWhitelisted })).rejects.toMatchObject({ code: 400 });
+    }
+  });
+
   it("declines classes it does not model, so class-validator handles them", () => {
     expect(compileCheck(Nested)).toBeUndefined();
     expect(compileCheck(Each)).toBeUndefined();
@@ -48,11 +80,11 @@ describe("compiled validation", () => {
   });
 
   it("copies plain bodies without class-transformer, and uses it when the class has its decorators", () => {
-    const simple = compileInstantiate(Simple)(JSON.parse('{"name":"x","__proto__":{"polluted":true}}') as Record<string, unknown>);
+    const simple = compileInstantiate(Simple).all(JSON.parse('{"name":"x","__proto__":{"polluted":true}}') as Record<string, unknown>);
     expect(simple).toBeInstanceOf(Simple);
     expect((simple as { polluted?: boolean }).polluted).toBeUndefined();
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
-    const nested = compileInstantiate(Nested)({ child: { id: "c" } }) as unknown as Nested;
+    const nested = compileInstantiate(Nested).all({ child: { id: "c" } }) as unknown as Nested;
     expect(nested.child).toBeInstanceOf(Child);
   });
 
