@@ -7,7 +7,8 @@ import { ROOT, killAll, runProcess, startProcess, type RunResult } from "../help
 // The package as a user gets it: `npm pack` of a copy of this checkout (so `prepack` builds a
 // clean dist/ without touching the one other specs run from), installed into an empty project
 // with npm, a decorated service compiled there with the installed tsc, run with node, and called
-// with the installed `tsmicro` binary. Runs once in beforeAll; the tests inspect the result.
+// with the installed `tsmicro` binary; and installed from a clone the way npm installs a git
+// dependency. Runs once in beforeAll; the tests inspect the result.
 const VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 const NAME = `pkg-echo-${randomUUID().slice(0, 8)}`;
 const SKIP = new Set(["node_modules", "dist", ".git", "coverage"]);
@@ -76,34 +77,46 @@ console.log(JSON.stringify({ Service: typeof Service, MicroError: typeof MicroEr
 describe("the packed package, installed into an empty project", () => {
   let work: string;
   let app: string;
+  let gitLike: string;
   let packed: string[];
   const tsmicro = (): string => join(app, "node_modules", ".bin", "tsmicro");
 
+  /** A copy of this checkout without dist/, like a fresh clone, using the shared node_modules. */
+  function copyCheckout(to: string): string {
+    cpSync(ROOT, to, { recursive: true, filter: (src) => !(SKIP.has(basename(src)) && src === join(ROOT, basename(src))) });
+    symlinkSync(realpathSync(join(ROOT, "node_modules")), join(to, "node_modules"), "dir");
+    return to;
+  }
+
+  /** An empty project with `deps` installed by npm from its cache. */
+  async function project(dir: string, deps: string[], flags: string[] = []): Promise<string> {
+    mkdirSync(join(dir, "src"), { recursive: true });
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
+    await must(dir, "npm", ["install", ...deps, ...flags, "--prefer-offline", "--no-audit", "--no-fund"]);
+    return dir;
+  }
+
   beforeAll(async () => {
     work = mkdtempSync(join(tmpdir(), "tsmicro-pkg-"));
-    const checkout = join(work, "checkout");
-    cpSync(ROOT, checkout, { recursive: true, filter: (src) => !(SKIP.has(basename(src)) && src === join(ROOT, basename(src))) });
-    symlinkSync(realpathSync(join(ROOT, "node_modules")), join(checkout, "node_modules"), "dir");
-    const pack = await must(checkout, "npm", ["pack", "--json", "--pack-destination", work]);
-    const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf("["))) as [{ filename: string; files: { path: string }[] }];
-    packed = info.files.map((f) => f.path);
-
     app = join(work, "app");
-    mkdirSync(join(app, "src"), { recursive: true });
-    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "consumer", version: "1.0.0", private: true }));
-    await must(app, "npm", [
-      "install",
-      join(work, info.filename),
-      `typescript@${installedVersion("typescript")}`,
-      `@types/node@${installedVersion("@types/node")}`,
-      "--prefer-offline",
-      "--no-audit",
-      "--no-fund",
-    ]);
-    writeFileSync(join(app, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
-    writeFileSync(join(app, "src", "app.ts"), APP_TS);
-    writeFileSync(join(app, "esm.mjs"), ESM_MJS);
-    await must(app, join(app, "node_modules", ".bin", "tsc"), ["-p", "."]);
+    gitLike = join(work, "git-like");
+    const packAndUse = async (): Promise<void> => {
+      const checkout = copyCheckout(join(work, "checkout"));
+      const pack = await must(checkout, "npm", ["pack", "--json", "--pack-destination", work]);
+      const [info] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf("["))) as [{ filename: string; files: { path: string }[] }];
+      packed = info.files.map((f) => f.path);
+      await project(app, [join(work, info.filename), `typescript@${installedVersion("typescript")}`, `@types/node@${installedVersion("@types/node")}`]);
+      writeFileSync(join(app, "tsconfig.json"), JSON.stringify(TSCONFIG, null, 2));
+      writeFileSync(join(app, "src", "app.ts"), APP_TS);
+      writeFileSync(join(app, "esm.mjs"), ESM_MJS);
+      await must(app, join(app, "node_modules", ".bin", "tsc"), ["-p", "."]);
+    };
+    // A git dependency is packed from its clone by running only `prepare` (not `prepack`);
+    // --install-links packs a directory the same way, without the clone.
+    const installLikeGit = async (): Promise<void> => {
+      await project(gitLike, [copyCheckout(join(work, "clone"))], ["--install-links"]);
+    };
+    await Promise.all([packAndUse(), installLikeGit()]);
   }, 600_000);
 
   afterAll(async () => {
@@ -139,6 +152,12 @@ describe("the packed package, installed into an empty project", () => {
 
     service.process.kill("SIGTERM");
     expect(await service.exited).toBe(0);
+  });
+
+  it("builds dist/ when installed from a clone (as a git dependency), which has none", async () => {
+    expect(existsSync(join(gitLike, "node_modules", "tsmicro", "dist", "src", "index.js"))).toBe(true);
+    const res = await runProcess(join(gitLike, "node_modules", ".bin", "tsmicro"), ["--version"], { cwd: gitLike, env: cleanEnv() });
+    expect(res).toEqual({ code: 0, stdout: `${VERSION}\n`, stderr: "" });
   });
 
   it("can be imported from an ES module (named exports of the CommonJS build)", async () => {
