@@ -24,6 +24,8 @@ export interface SpawnOptions {
   cwd?: string;
   /** The whole environment, default {@link childEnv}(). */
   env?: NodeJS.ProcessEnv;
+  /** Runs it as the leader of a new process group (so a test can signal the group like a terminal's Ctrl-C), default false. */
+  group?: boolean;
 }
 
 /** The result of a command run to completion. */
@@ -43,7 +45,7 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
 /** Starts any command with piped output; it is killed by {@link killAll} if still running. */
 export function startProcess(command: string, args: readonly string[], options: SpawnOptions = {}): Child {
   const name = [command, ...args].join(" ");
-  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? childEnv(), stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? childEnv(), detached: options.group ?? false, stdio: ["ignore", "pipe", "pipe"] });
   live.add(child);
   let out = "";
   let err = "";

@@ -46,9 +46,14 @@ afterAll(async () => {
 });
 
 describe("npm scripts", () => {
-  it("npm run greeter: SIGTERM to npm's PID reaches node, which deregisters and exits 0, and npm exits 0", async () => {
+  // What a supervisor does (SIGTERM to the PID it started) and what Ctrl-C in a terminal does
+  // (SIGINT to the whole foreground process group: npm and node both get it).
+  it.each([
+    ["SIGTERM to npm's PID", "SIGTERM", false],
+    ["SIGINT to the process group (Ctrl-C)", "SIGINT", true],
+  ] as const)("npm run greeter, %s: node deregisters and exits 0, npm exits 0, nothing left running", async (_what, signal, group) => {
     const name = `greeter-npm-${randomUUID().slice(0, 8)}`;
-    const npm = startProcess("npm", ["run", "-s", "greeter"], { cwd: ROOT, env: childEnv({ MICRO_SERVER_NAME: name }) });
+    const npm = startProcess("npm", ["run", "-s", "greeter"], { cwd: ROOT, env: childEnv({ MICRO_SERVER_NAME: name }), group });
     await npm.waitFor(/greeter ready at \S+/, 120_000);
     // `exec` in the script replaces npm's `sh -c` with node, so node is npm's only child.
     trackDescendants(npm.pid);
@@ -60,7 +65,7 @@ describe("npm scripts", () => {
     const registry = await createClient({ argv: [], env: { MICRO_BROKER: "memory" }, logger: new SilentLogger() });
     try {
       await waitFor(async () => (await registry.registry.getService(name)).length > 0, 10_000, "the greeter registered");
-      npm.process.kill("SIGTERM");
+      process.kill(group ? -npm.pid : npm.pid, signal);
       expect(await npm.exited).toBe(0);
       expect(alive(nodePid)).toBe(false);
       await waitFor(async () => (await registry.registry.getService(name)).length === 0, 10_000, "the greeter deregistered");
