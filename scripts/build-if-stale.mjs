@@ -2,7 +2,8 @@
 // `npm run greeter` and `npm start` do not pay for loading the compiler (about a second) on
 // every call. It makes the same comparison `tsc -b` makes (newest input against the build info
 // file) plus directory times, which change when a file is added, removed or renamed. A build
-// that reported errors is always repeated, so they are reported again, as `tsc -b` does.
+// that reported errors, left work pending or came from another TypeScript version is always
+// repeated (tsc then reports the errors again), mirroring tsc's own up-to-date check.
 // Usage: node scripts/build-if-stale.mjs (from package.json scripts).
 import { spawnSync } from "node:child_process";
 import { readFileSync, readdirSync, statSync } from "node:fs";
@@ -23,12 +24,25 @@ function newest(path) {
   return time;
 }
 
-/** True when the last build is newer than every input and reported no errors. */
+/** True when the build info records a finished build without errors by this TypeScript. */
+function finished(info, tscVersion) {
+  const some = (list) => Array.isArray(list) && list.length > 0;
+  return (
+    info.version === tscVersion &&
+    !info.errors &&
+    !info.checkPending &&
+    info.pendingEmit === undefined &&
+    ![info.changeFileSet, info.semanticDiagnosticsPerFile, info.emitDiagnosticsPerFile, info.affectedFilesPendingEmit].some(some)
+  );
+}
+
+/** True when the last build is newer than every input and finished cleanly. */
 function upToDate() {
   const built = statSync(BUILD_INFO, { throwIfNoEntry: false });
   if (!built || INPUTS.some((input) => newest(join(ROOT, input)) > built.mtimeMs)) return false;
   try {
-    return JSON.parse(readFileSync(BUILD_INFO, "utf8")).errors !== true;
+    const tsc = JSON.parse(readFileSync(join(ROOT, "node_modules", "typescript", "package.json"), "utf8"));
+    return finished(JSON.parse(readFileSync(BUILD_INFO, "utf8")), tsc.version);
   } catch {
     return false;
   }
