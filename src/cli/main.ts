@@ -1,17 +1,23 @@
 #!/usr/bin/env node
 import "reflect-metadata";
+import { basename } from "node:path";
 import { CommanderError } from "commander";
 import { createClient } from "../di/create-client";
 import { MicroError } from "../errors";
 import { buildProgram } from "./program";
+import { packageVersion } from "./version";
 
-// The `micro` binary. Provider flags (--registry=…) are read from argv like a service reads them.
+// The `tsmicro` binary (also installed as `micro`). Provider flags (--registry=…) are read from
+// argv like a service reads them.
 const argv = process.argv.slice(2);
-const program = buildProgram({
-  connect: () => createClient({ argv }),
-  out: (t) => process.stdout.write(t),
-  err: (t) => process.stderr.write(t),
-});
+const program = buildProgram(
+  {
+    connect: () => createClient({ argv }),
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+  },
+  { name: basename(process.argv[1] ?? "") === "micro" ? "micro" : "tsmicro", version: packageVersion() },
+);
 
 program.parseAsync(process.argv).then(
   () => process.exit(0),

@@ -20,9 +20,18 @@ function parseJson(text: string, what: string): unknown {
   }
 }
 
+/** How the program names itself in help and what `--version` prints. */
+export interface ProgramInfo {
+  /** The command name shown in usage lines, default "micro". */
+  name?: string;
+  /** Printed by `-v, --version`; without it the program has no version option. */
+  version?: string;
+}
+
 /** Builds the `micro` command. Every command takes the same provider flags a service does. */
-export function buildProgram(io: CliIO): Command {
-  const program = new Command("micro").description("tsmicro command line: list, inspect, call and publish").exitOverride();
+export function buildProgram(io: CliIO, info: ProgramInfo = {}): Command {
+  const program = new Command(info.name ?? "micro").description("tsmicro command line: list, inspect, call and publish").exitOverride();
+  if (info.version !== undefined) program.version(info.version, "-v, --version", "print the tsmicro version");
   program.configureOutput({ writeOut: io.out, writeErr: io.err });
   const withFlags = (cmd: Command): Command => {
     for (const [flag] of FLAGS) cmd.option(`--${flag} <value>`, `same as MICRO_${flag.toUpperCase()}`);

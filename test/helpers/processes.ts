@@ -10,20 +10,42 @@ export interface Child {
   readonly pid: number;
   /** Everything written to stdout so far. */
   stdout(): string;
+  /** Everything written to stderr so far. */
+  stderr(): string;
   /** Resolves with the first stdout match of `pattern`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   /** Resolves with the exit code (or 128+signal number style: null code → -1). */
   readonly exited: Promise<number>;
 }
 
+/** Where and with what environment a command runs. */
+export interface SpawnOptions {
+  /** Working directory, default the test process's. */
+  cwd?: string;
+  /** The whole environment, default {@link childEnv}(). */
+  env?: NodeJS.ProcessEnv;
+  /** Runs it as the leader of a new process group (so a test can signal the group like a terminal's Ctrl-C), default false. */
+  group?: boolean;
+}
+
+/** The result of a command run to completion. */
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
 const live = new Set<ChildProcess>();
 
-/** Starts `node <script> ...args` from dist/, with `env` added to the environment. */
-export function startNode(script: string, args: readonly string[] = [], env: Record<string, string> = {}): Child {
-  const child = spawn(process.execPath, [join(ROOT, "dist", script), ...args], {
-    env: { ...process.env, MICRO_LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/** This process's environment with quiet service logs and `extra` added. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, MICRO_LOG_LEVEL: "warn", ...extra };
+}
+
+/** Starts any command with piped output; it is killed by {@link killAll} if still running. */
+export function startProcess(command: string, args: readonly string[], options: SpawnOptions = {}): Child {
+  const name = [command, ...args].join(" ");
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? childEnv(), detached: options.group ?? false, stdio: ["ignore", "pipe", "pipe"] });
   live.add(child);
   let out = "";
   let err = "";
@@ -43,6 +65,7 @@ export function startNode(script: string, args: readonly string[] = [], env: Rec
     process: child,
     pid: child.pid!,
     stdout: () => out,
+    stderr: () => err,
     exited,
     waitFor: (pattern, timeoutMs = 15_000) =>
       new Promise((resolve, reject) => {
@@ -56,31 +79,37 @@ export function startNode(script: string, args: readonly string[] = [], env: Rec
         };
         const timer = setTimeout(() => {
           listeners.delete(check);
-          reject(new Error(`no ${pattern} from ${script} within ${timeoutMs}ms; stdout: ${out}; stderr: ${err}`));
+          reject(new Error(`no ${pattern} from ${name} within ${timeoutMs}ms; stdout: ${out}; stderr: ${err}`));
         }, timeoutMs);
         listeners.add(check);
         void exited.then((code) => {
           if (!listeners.has(check)) return;
           listeners.delete(check);
           clearTimeout(timer);
-          reject(new Error(`${script} exited ${code} before ${pattern}; stderr: ${err}`));
+          reject(new Error(`${name} exited ${code} before ${pattern}; stderr: ${err}`));
         });
         check();
       }),
   };
 }
 
+/** Runs any command to completion (SIGKILLed after `timeoutMs`) and returns its output. */
+export async function runProcess(command: string, args: readonly string[], options: SpawnOptions & { timeoutMs?: number } = {}): Promise<RunResult> {
+  const child = startProcess(command, args, options);
+  const timer = setTimeout(() => child.process.kill("SIGKILL"), options.timeoutMs ?? 60_000);
+  const code = await child.exited;
+  clearTimeout(timer);
+  return { code, stdout: child.stdout(), stderr: child.stderr() };
+}
+
+/** Starts `node <script> ...args` from dist/, with `env` added to the environment. */
+export function startNode(script: string, args: readonly string[] = [], env: Record<string, string> = {}): Child {
+  return startProcess(process.execPath, [join(ROOT, "dist", script), ...args], { env: childEnv(env) });
+}
+
 /** Runs `node <script> ...args` to completion and returns its output. */
-export async function runNode(script: string, args: readonly string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [join(ROOT, "dist", script), ...args], { env: { ...process.env, MICRO_LOG_LEVEL: "warn", ...env } });
-  live.add(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  const code = await new Promise<number>((resolve) => child.once("exit", (c) => resolve(c ?? -1)));
-  live.delete(child);
-  return { code, stdout, stderr };
+export async function runNode(script: string, args: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+  return runProcess(process.execPath, [join(ROOT, "dist", script), ...args], { env: childEnv(env) });
 }
 
 /** Kills every child still running (by PID); call from afterAll. */
