@@ -23,6 +23,7 @@ export class HttpTransport implements Transport {
       maxBodyBytes: options.maxBodyBytes ?? o.maxBodyBytes,
       closeTimeoutMs: options.closeTimeoutMs ?? o.closeTimeoutMs,
       keepAliveTimeoutMs: o.keepAliveTimeoutMs,
+      headersTimeoutMs: o.headersTimeoutMs,
       requestTimeoutMs: o.requestTimeoutMs,
       logger: o.logger,
     });
