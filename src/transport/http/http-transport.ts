@@ -36,7 +36,7 @@ export class HttpTransport implements Transport {
     const socket = new HttpClientSocket(
       address,
       splitHostPort(address),
-      { maxSockets: o.maxSocketsPerAddress, idleTimeoutMs: o.idleTimeoutMs, connectTimeoutMs: options.timeoutMs ?? o.dialTimeoutMs, logger: o.logger },
+      { maxSockets: o.maxSocketsPerAddress, idleTimeoutMs: o.idleTimeoutMs, connectTimeoutMs: options.timeoutMs ?? o.dialTimeoutMs, maxResponseBytes: o.maxResponseBytes, logger: o.logger },
       this.forget,
     );
     this.dialed.add(socket);

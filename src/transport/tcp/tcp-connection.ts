@@ -1,4 +1,5 @@
 import type { Socket as NetSocket } from "node:net";
+import { clampDelay } from "../../internal/timers";
 import type { Logger } from "../../logger/logger";
 import type { Message } from "../transport";
 import { closedByPeer, connectionError } from "./errors";
@@ -141,7 +142,7 @@ export class TcpConnection {
       if (this.outbox.bytes > 0) this.write();
       this.conn.end(() => this.conn.destroy());
       if (graceMs !== undefined) {
-        const timer = setTimeout(() => this.conn.destroy(), graceMs);
+        const timer = setTimeout(() => this.conn.destroy(), clampDelay(graceMs));
         void this.done.then(() => clearTimeout(timer));
       }
     }
