@@ -26,7 +26,9 @@ const enum Phase {
  * The deadlines of one server-side HTTP connection, checked by a sweep. node:http enforces
  * its header and request timeouts only on connections its own listening server accepted; this
  * also covers connections handed over by the tcp listener. It reads state the connection
- * keeps anyway (`bytesRead`, `req.complete`, `res.writableFinished`), so serving arms no timer.
+ * keeps anyway (`bytesRead`, `req.complete`) and notes when each response ends, so serving
+ * arms no timer. A next head that starts before the response ended counts as idle time: it is
+ * then held to the keep-alive timeout instead.
  */
 export class HttpDeadline implements Sweepable {
   private phase = Phase.Head;
@@ -58,6 +60,16 @@ export class HttpDeadline implements Sweepable {
     this.phase = Phase.Body;
     this.req = req;
     this.res = res;
+    // The byte count must be taken when the response ends: bytes after it belong to the next request.
+    res.once("finish", () => this.finished(res));
+  }
+
+  private finished(res: ServerResponse): void {
+    if (res !== this.res) return; // a pipelined request already took over
+    this.phase = Phase.Idle;
+    this.since = Date.now();
+    this.lastBytes = this.conn.bytesRead;
+    this.req = this.res = undefined;
   }
 
   sweep(now: number): void {
@@ -68,14 +80,7 @@ export class HttpDeadline implements Sweepable {
       if (!this.req!.complete) return this.check(now, t.requestTimeoutMs, "request");
       this.phase = Phase.Busy;
     }
-    if (this.phase === Phase.Busy) {
-      if (!this.res!.writableFinished) return;
-      this.phase = Phase.Idle;
-      this.since = now;
-      this.lastBytes = this.conn.bytesRead;
-      this.req = this.res = undefined;
-      return;
-    }
+    if (this.phase === Phase.Busy) return; // the handler's time is the caller's budget, not ours
     if (this.conn.bytesRead === this.lastBytes) return this.check(now, t.keepAliveTimeoutMs, "idle");
     this.phase = Phase.Head;
     this.since = now;

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket as NetSocket } from "node:net";
 import type { Duplex } from "node:stream";
 import { Sweeper } from "../../internal/sweeper";
-import { clampDelay } from "../../internal/timers";
+import { clampDelay, MAX_DELAY_MS } from "../../internal/timers";
 import { ErrorIds, methodNotAllowed, notFound, serviceUnavailable } from "../../errors";
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../headers";
@@ -63,7 +63,8 @@ export class HttpListener implements Listener, ConnectionOwner {
     const timeouts = [config.headersTimeoutMs, config.requestTimeoutMs, config.keepAliveTimeoutMs].filter((ms) => ms > 0);
     this.sweeper = new Sweeper(Sweeper.intervalFor(Math.min(...timeouts)));
     this.server = createServer({ requestTimeout: clampDelay(config.requestTimeoutMs), requireHostHeader: false, noDelay: true });
-    this.server.keepAliveTimeout = clampDelay(config.keepAliveTimeoutMs);
+    // node:http arms the socket timeout at keepAliveTimeout plus a 1 s margin of its own.
+    this.server.keepAliveTimeout = Math.min(clampDelay(config.keepAliveTimeoutMs), MAX_DELAY_MS - 1000);
     this.server.on("connection", this.onConnection);
     this.server.on("request", this.onRequest);
     this.server.on("checkContinue", this.onCheckContinue);

@@ -1,8 +1,7 @@
 import { connect, type Server, type Socket as NetSocket } from "node:net";
-import { HttpTransport } from "../../../src/transport/http";
 import { Headers } from "../../../src/transport/headers";
 import { TcpTransport, type TcpTransportOptions } from "../../../src/transport/tcp";
-import { PREFACE } from "../../../src/transport/tcp/frame";
+import { encodeMessage, PREFACE } from "../../../src/transport/tcp/frame";
 import type { Listener, Message, Socket } from "../../../src/transport/transport";
 import { dialCaller, echo, within } from "../../contract/transport.contract";
 import { waitFor } from "../../helpers/wait";
@@ -70,5 +69,98 @@ describe("tcp listener under hostile connections", () => {
     const caller = await dialCaller(transport, l.address);
     expect((await caller.call(msg("after", "ok"))).body.toString()).toBe("ok");
     expect(uncaught).toEqual([]);
+  });
+
+  it("closes connections that stay silent or stop mid-preface after the handshake timeout", async () => {
+    const l = await start({ handshakeTimeoutMs: 100 });
+    const silent = await raw(l.address);
+    const partial = await raw(l.address);
+    partial.conn.write(PREFACE.subarray(0, 4));
+    await within(Promise.all([silent.closed, partial.closed]), 5000, "handshake timeout");
+    const caller = await dialCaller(transport, l.address);
+    expect((await caller.call(msg("after", "ok"))).body.toString()).toBe("ok");
+  });
+
+  it("warns about handshake timeouts through a rate limit", async () => {
+    const lines: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (m: string) => void lines.push(m), child: () => logger };
+    const l = await start({ handshakeTimeoutMs: 50, logger });
+    const conns = await Promise.all(Array.from({ length: 15 }, () => raw(l.address)));
+    await within(Promise.all(conns.map((c) => c.closed)), 5000, "handshake timeouts");
+    expect(lines.filter((m) => /no preface/.test(m)).length).toBe(10);
+  });
+
+  it("closes promptly with silent, half-preface and half-HTTP-head connections open", async () => {
+    const l = await start({ handshakeTimeoutMs: 60_000, closeTimeoutMs: 60_000 });
+    const silent = await raw(l.address);
+    const partial = await raw(l.address);
+    partial.conn.write(PREFACE.subarray(0, 3));
+    const head = await raw(l.address);
+    head.conn.write("POST / HTTP/1.1\r\nHost: x\r\n");
+    const idle = await dialCaller(transport, l.address);
+    await idle.call(msg("idle", "x"));
+    await waitFor(async () => (await openConnections(l)) === 4, 2000, "four connections");
+    await within(l.close(), 2000, "listener close");
+    await within(Promise.all([silent.closed, partial.closed, head.closed]), 2000, "connections closed");
+  });
+
+  it("closes connections beyond maxConnections at once and logs it", async () => {
+    const lines: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (m: string) => void lines.push(m), child: () => logger };
+    const l = await start({ maxConnections: 2, logger });
+    const a = await raw(l.address);
+    const b = await raw(l.address);
+    await waitFor(async () => (await openConnections(l)) === 2, 2000, "two connections");
+    const c = await raw(l.address);
+    await within(c.closed, 2000, "the third connection closing");
+    expect(lines.some((m) => /connection limit/.test(m))).toBe(true);
+    a.conn.destroy();
+    b.conn.destroy();
+    await waitFor(async () => (await openConnections(l)) === 0, 2000, "connections gone");
+    const caller = await dialCaller(transport, l.address);
+    expect((await caller.call(msg("after", "ok"))).body.toString()).toBe("ok");
+  });
+
+  it.each(["MKCOL / HTTP/1.1", "MOVE / HTTP/1.1", "M-SEARCH * HTTP/1.1"])("answers %s over HTTP instead of taking it for the preface", async (line) => {
+    const l = await start();
+    const { conn } = await raw(l.address);
+    const reply = new Promise<string>((resolve) => conn.once("data", (d: Buffer) => resolve(d.toString("latin1"))));
+    conn.write(`${line}\r\nHost: x\r\nContent-Length: 0\r\n\r\n`);
+    expect(await within(reply, 5000, "HTTP reply")).toMatch(/^HTTP\/1\.1 40[45] /);
+    conn.destroy();
+  });
+
+  it("accepts a preface split byte by byte", async () => {
+    const l = await start();
+    const { conn } = await raw(l.address);
+    conn.setNoDelay(true);
+    for (const byte of PREFACE) await new Promise<void>((resolve) => conn.write(Buffer.from([byte]), () => resolve()));
+    const reply = new Promise<Buffer>((resolve) => conn.once("data", resolve));
+    conn.write(encodeMessage(msg("split", "byte by byte")));
+    expect((await within(reply, 5000, "reply")).toString("latin1")).toContain("byte by byte");
+    conn.destroy();
+  });
+
+  it("closes a framed connection idle for idleTimeoutMs, but not one with a request in flight", async () => {
+    let release: (() => void) | undefined;
+    const l = await start({ idleTimeoutMs: 150 }, (s) =>
+      s.onMessage((m) => {
+        if (m.body.toString() === "hold") release = () => echo(s, m);
+        else echo(s, m);
+      }),
+    );
+    const busy = await dialCaller(transport, l.address);
+    const busyClosed = new Promise<void>((resolve) => busy.socket.onClose(() => resolve()));
+    let busyIsClosed = false;
+    void busyClosed.then(() => (busyIsClosed = true));
+    const held = busy.call(msg("held", "hold"));
+    await waitFor(() => release !== undefined, 2000, "held request");
+    const idle = await dialCaller(transport, l.address);
+    await idle.call(msg("once", "x"));
+    await within(new Promise<void>((resolve) => idle.socket.onClose(() => resolve())), 5000, "idle connection closing");
+    // The idle one outlived the timeout; the busy one, which has the same age, must still be open.
+    expect(busyIsClosed).toBe(false);
+    release!();
+    expect((await held).body.toString()).toBe("hold");
   });
 });
