@@ -9,7 +9,7 @@ export interface HttpTransportOptions {
   closeTimeoutMs?: number;
   /** How long the server keeps an idle keep-alive connection open, in ms; default 65000. */
   keepAliveTimeoutMs?: number;
-  /** How long a client may take to send a request's head, in ms; default 10000. Silent new connections are closed after it too. */
+  /** How long a client may take to send a request's head, in ms; default 10000; 0 waits for ever. Silent new connections are closed after it too. */
   headersTimeoutMs?: number;
   /** How long a client may take to send one whole request, in ms; default 60000. */
   requestTimeoutMs?: number;

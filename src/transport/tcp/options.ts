@@ -28,7 +28,7 @@ export interface TcpTransportOptions {
   keepAliveMs?: number;
   /**
    * How long a new connection may take to send its whole preface (or, for HTTP on this port, its
-   * request head), in ms; default 5000. Connections that stay silent longer are closed.
+   * request head), in ms; default 5000. Connections that stay silent longer are closed; 0 waits for ever.
    */
   handshakeTimeoutMs?: number;
   /**

@@ -16,7 +16,7 @@ export interface TcpListenerConfig {
   maxFrameBytes: number;
   maxQueuedBytes: number;
   keepAliveMs: number;
-  /** How long a new connection may take to send the preface or be handed to HTTP, in ms. */
+  /** How long a new connection may take to send the preface or be handed to HTTP, in ms; 0 for ever. */
   handshakeTimeoutMs: number;
   /** How long a framed connection may sit with nothing in flight and nothing received, in ms; 0 for ever. */
   idleTimeoutMs: number;
@@ -45,6 +45,7 @@ export class TcpListener implements Listener, TcpSocketOwner {
   private readonly handshaking = new Map<NetSocket, HandshakeDeadline>();
   private readonly idle = new Map<TcpServerSocket, IdleDeadline>();
   private readonly sweeper: Sweeper;
+  private readonly handshakeMs: number;
 
   constructor(
     private readonly accept: (socket: Socket) => void,
@@ -52,8 +53,9 @@ export class TcpListener implements Listener, TcpSocketOwner {
   ) {
     // Every warning a peer can provoke goes through one limiter, so peers cannot flood the log.
     this.logger = config.logger && limitWarnings(config.logger);
+    this.handshakeMs = config.handshakeTimeoutMs > 0 ? config.handshakeTimeoutMs : Number.POSITIVE_INFINITY;
     const idle = config.idleTimeoutMs > 0 ? config.idleTimeoutMs : Number.POSITIVE_INFINITY;
-    this.sweeper = new Sweeper(Sweeper.intervalFor(Math.min(config.handshakeTimeoutMs, idle)));
+    this.sweeper = new Sweeper(Sweeper.intervalFor(Math.min(this.handshakeMs, idle)));
     this.server = createServer({ noDelay: true }, this.onConnection);
     this.server.maxConnections = config.maxConnections;
     this.server.on("drop", this.onDrop);
@@ -107,7 +109,7 @@ export class TcpListener implements Listener, TcpSocketOwner {
       conn.destroy();
       return;
     }
-    const deadline = new HandshakeDeadline(conn, Date.now() + this.config.handshakeTimeoutMs, this.onHandshakeTimeout);
+    const deadline = new HandshakeDeadline(conn, Date.now() + this.handshakeMs, this.onHandshakeTimeout);
     this.handshaking.set(conn, deadline);
     this.sweeper.add(deadline);
     const stop = sniffPreface(conn, (framed) => {

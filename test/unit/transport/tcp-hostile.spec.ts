@@ -163,4 +163,17 @@ describe("tcp listener under hostile connections", () => {
     release!();
     expect((await held).body.toString()).toBe("hold");
   });
+
+  it("keeps silent connections when handshakeTimeoutMs is 0", async () => {
+    const l = await start({ handshakeTimeoutMs: 0, idleTimeoutMs: 100 });
+    const silent = await raw(l.address);
+    let silentClosed = false;
+    void silent.closed.then(() => (silentClosed = true));
+    const idle = await dialCaller(transport, l.address);
+    await idle.call(msg("once", "x"));
+    // The idle timeout passing proves the sweep ran while the silent connection was open.
+    await within(new Promise<void>((resolve) => idle.socket.onClose(() => resolve())), 5000, "idle connection closing");
+    expect(silentClosed).toBe(false);
+    silent.conn.destroy();
+  });
 });
