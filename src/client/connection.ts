@@ -24,7 +24,8 @@ export class ClientConnection {
     socket.onMessage((m) => this.deliver(m));
     socket.onClose((err) => {
       onClosed();
-      const cause = serviceUnavailable(`connection to ${address} closed${err ? `: ${err.message}` : ""}`, ErrorIds.connection);
+      // A transport that knows why (say, the node speaks another transport) closes with a MicroError.
+      const cause = MicroError.is(err) ? err : serviceUnavailable(`connection to ${address} closed${err ? `: ${err.message}` : ""}`, ErrorIds.connection);
       for (const p of this.pending.values()) this.settle(p, undefined, cause);
       this.pending.clear();
     });

@@ -22,6 +22,7 @@ export const ErrorIds = {
   connection: "tsmicro.connection",
   draining: "tsmicro.draining",
   noNodes: "tsmicro.no_nodes",
+  transportMismatch: "tsmicro.transport_mismatch",
 } as const;
 
 /** One of the ids in {@link ErrorIds}. */

@@ -1,5 +1,6 @@
 import { Agent, type AgentOptions, type ClientRequestArgs } from "node:http";
 import { createConnection, type NetConnectOpts, type Socket as NetSocket } from "node:net";
+import { clampDelay } from "../../internal/timers";
 
 const kConnectTimer = Symbol("tsmicro.http.connectTimer");
 
@@ -20,7 +21,7 @@ export class DialAgent extends Agent {
 
   override createConnection(options: ClientRequestArgs): NetSocket {
     const conn: TimedConnection = createConnection(options as NetConnectOpts);
-    conn[kConnectTimer] = setTimeout(connectTimedOut, this.connectTimeoutMs, conn, this.connectTimeoutMs);
+    conn[kConnectTimer] = setTimeout(connectTimedOut, clampDelay(this.connectTimeoutMs), conn, this.connectTimeoutMs);
     conn.once("connect", clearConnectTimer);
     conn.once("close", clearConnectTimer);
     return conn;

@@ -1,5 +1,6 @@
 import { request, type ClientRequest, type IncomingMessage } from "node:http";
-import { badRequest } from "../../errors";
+import { clampDelay } from "../../internal/timers";
+import { badRequest, ErrorIds, MicroError } from "../../errors";
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../headers";
 import type { Message, Socket } from "../transport";
@@ -12,6 +13,8 @@ export interface HttpDialConfig {
   maxSockets: number;
   idleTimeoutMs: number;
   connectTimeoutMs: number;
+  /** Largest response body accepted, in bytes; a larger one fails the call and drops the connection. */
+  maxResponseBytes: number;
   logger?: Logger;
 }
 
@@ -52,7 +55,7 @@ export class HttpClientSocket implements Socket {
   ) {
     this.remote = address;
     this.agent = new DialAgent(
-      { keepAlive: true, maxSockets: config.maxSockets, maxFreeSockets: config.maxSockets, timeout: config.idleTimeoutMs, scheduling: "lifo" },
+      { keepAlive: true, maxSockets: config.maxSockets, maxFreeSockets: config.maxSockets, timeout: clampDelay(config.idleTimeoutMs), scheduling: "lifo" },
       config.connectTimeoutMs,
     );
   }
@@ -96,6 +99,11 @@ export class HttpClientSocket implements Socket {
     }
   }
 
+  /** Largest response body accepted, in bytes. */
+  get maxResponseBytes(): number {
+    return this.config.maxResponseBytes;
+  }
+
   /** Hands a received reply to the message handler. */
   deliver(message: Message): void {
     try {
@@ -123,6 +131,8 @@ function onResponse(this: TaggedRequest, res: IncomingMessage): void {
   const call = this[kCall]!;
   call.responding = true;
   (res as TaggedResponse)[kCall] = call;
+  const declared = Number(res.headers["content-length"] ?? -1);
+  if (declared > call.socket.maxResponseBytes) return refuseResponse(res, call, declared);
   res.on("data", onResponseData);
   res.on("end", onResponseEnd);
   res.on("error", onResponseError);
@@ -131,8 +141,21 @@ function onResponse(this: TaggedRequest, res: IncomingMessage): void {
 
 function onResponseData(this: TaggedResponse, chunk: Buffer): void {
   const call = this[kCall]!;
-  call.chunks.push(chunk);
   call.size += chunk.length;
+  if (call.size > call.socket.maxResponseBytes) return refuseResponse(this, call, call.size);
+  call.chunks.push(chunk);
+}
+
+/** Fails the call whose response is over the limit; destroying the response frees its connection for good. */
+function refuseResponse(res: IncomingMessage, call: Call, bytes: number): void {
+  const limit = call.socket.maxResponseBytes;
+  const what = res.headers["content-length"] === undefined ? `more than ${limit} bytes` : `${bytes} bytes`;
+  call.chunks.length = 0;
+  if (!call.done) {
+    call.done = true;
+    call.reject(new MicroError(ErrorIds.tooLarge, 500, `reply from ${call.socket.remote} of ${what} is over this client's limit of ${limit} bytes (maxResponseBytes)`));
+  }
+  res.destroy();
 }
 
 function onResponseEnd(this: TaggedResponse): void {

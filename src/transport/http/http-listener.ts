@@ -2,11 +2,14 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket as NetSocket } from "node:net";
 import type { Duplex } from "node:stream";
+import { Sweeper } from "../../internal/sweeper";
+import { clampDelay, MAX_DELAY_MS } from "../../internal/timers";
 import { ErrorIds, methodNotAllowed, notFound, serviceUnavailable } from "../../errors";
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../headers";
 import type { Listener, Socket } from "../transport";
 import { bindServer } from "../address";
+import { HttpDeadline, type HttpExpiry } from "./deadlines";
 import { HttpServerSocket, type ConnectionOwner } from "./http-server-socket";
 import { receiveBody, tooLarge } from "./inbound";
 import { readHeaders, writeError } from "./wire";
@@ -16,18 +19,26 @@ export interface HttpListenerConfig {
   maxBodyBytes: number;
   closeTimeoutMs: number;
   keepAliveTimeoutMs: number;
+  headersTimeoutMs: number;
   requestTimeoutMs: number;
   logger?: Logger;
 }
 
 const kSocket = Symbol("tsmicro.http.socket");
+const kDeadline = Symbol("tsmicro.http.deadline");
 
-type TaggedConnection = NetSocket & { [kSocket]?: HttpServerSocket };
+type TaggedConnection = NetSocket & { [kSocket]?: HttpServerSocket; [kDeadline]?: HttpDeadline };
 
 // The raw answer to bytes that are not HTTP; the parser is gone by then, so it is written by hand.
 const MALFORMED = Buffer.from(
   `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n` +
     `Micro-Error: {"id":"${ErrorIds.malformed}","code":400,"detail":"malformed HTTP request","status":"Bad Request"}\r\n\r\n`,
+);
+
+// The raw answer to a request that did not arrive in time (no response object exists for a partial head).
+const TIMED_OUT = Buffer.from(
+  `HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n` +
+    `Micro-Error: {"id":"${ErrorIds.timeout}","code":408,"detail":"the request did not arrive in time","status":"Request Timeout"}\r\n\r\n`,
 );
 
 /**
@@ -42,14 +53,18 @@ export class HttpListener implements Listener, ConnectionOwner {
   private readonly server: Server;
   private readonly sockets = new Set<HttpServerSocket>();
   private onEmpty?: () => void;
+  private readonly sweeper: Sweeper;
 
   constructor(
     private readonly accept: (socket: Socket) => void,
     private readonly config: HttpListenerConfig,
   ) {
     this.logger = config.logger;
-    this.server = createServer({ requestTimeout: config.requestTimeoutMs, requireHostHeader: false, noDelay: true });
-    this.server.keepAliveTimeout = config.keepAliveTimeoutMs;
+    const timeouts = [config.headersTimeoutMs, config.requestTimeoutMs, config.keepAliveTimeoutMs].filter((ms) => ms > 0);
+    this.sweeper = new Sweeper(Sweeper.intervalFor(Math.min(...timeouts)));
+    this.server = createServer({ requestTimeout: clampDelay(config.requestTimeoutMs), requireHostHeader: false, noDelay: true });
+    // node:http arms the socket timeout at keepAliveTimeout plus a 1 s margin of its own.
+    this.server.keepAliveTimeout = Math.min(clampDelay(config.keepAliveTimeoutMs), MAX_DELAY_MS - 1000);
     this.server.on("connection", this.onConnection);
     this.server.on("request", this.onRequest);
     this.server.on("checkContinue", this.onCheckContinue);
@@ -80,9 +95,10 @@ export class HttpListener implements Listener, ConnectionOwner {
       // The safety bound: connections whose replies never come are destroyed, so close cannot hang.
       const timer = setTimeout(() => {
         for (const sock of this.sockets) sock.destroy();
-      }, this.config.closeTimeoutMs);
+      }, clampDelay(this.config.closeTimeoutMs));
       const done = (): void => {
         clearTimeout(timer);
+        this.sweeper.stop();
         resolve();
       };
       if (this.bound) {
@@ -103,7 +119,11 @@ export class HttpListener implements Listener, ConnectionOwner {
     const sock = new HttpServerSocket(conn, this);
     (conn as TaggedConnection)[kSocket] = sock;
     this.sockets.add(sock);
+    const deadline = new HttpDeadline(conn, this.config, Date.now(), this.onExpired);
+    (conn as TaggedConnection)[kDeadline] = deadline;
+    this.sweeper.add(deadline);
     conn.once("close", () => {
+      this.sweeper.delete(deadline);
       this.sockets.delete(sock);
       sock.handleClose();
       if (this.sockets.size === 0) this.onEmpty?.();
@@ -116,11 +136,24 @@ export class HttpListener implements Listener, ConnectionOwner {
     }
   };
 
+  private readonly onExpired = (deadline: HttpDeadline, why: HttpExpiry): void => {
+    const conn = deadline.conn;
+    const sock = (conn as TaggedConnection)[kSocket];
+    this.logger?.debug("http transport: connection timed out", { remote: sock?.remote, waitingFor: why });
+    // An idle connection just goes; a late request is told why, unless a response is under way.
+    if (why === "idle" || deadline.response?.headersSent === true || !conn.writable) {
+      conn.destroy();
+      return;
+    }
+    conn.end(TIMED_OUT, () => conn.destroy());
+  };
+
   private readonly onRequest = (req: IncomingMessage, res: ServerResponse): void => this.receive(req, res, false);
 
   private readonly onCheckContinue = (req: IncomingMessage, res: ServerResponse): void => this.receive(req, res, true);
 
   private receive(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
+    (req.socket as TaggedConnection)[kDeadline]?.request(req, res, Date.now());
     const sock = (req.socket as TaggedConnection)[kSocket];
     if (sock === undefined) {
       res.destroy();

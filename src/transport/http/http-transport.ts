@@ -23,6 +23,7 @@ export class HttpTransport implements Transport {
       maxBodyBytes: options.maxBodyBytes ?? o.maxBodyBytes,
       closeTimeoutMs: options.closeTimeoutMs ?? o.closeTimeoutMs,
       keepAliveTimeoutMs: o.keepAliveTimeoutMs,
+      headersTimeoutMs: o.headersTimeoutMs,
       requestTimeoutMs: o.requestTimeoutMs,
       logger: o.logger,
     });
@@ -35,7 +36,7 @@ export class HttpTransport implements Transport {
     const socket = new HttpClientSocket(
       address,
       splitHostPort(address),
-      { maxSockets: o.maxSocketsPerAddress, idleTimeoutMs: o.idleTimeoutMs, connectTimeoutMs: options.timeoutMs ?? o.dialTimeoutMs, logger: o.logger },
+      { maxSockets: o.maxSocketsPerAddress, idleTimeoutMs: o.idleTimeoutMs, connectTimeoutMs: options.timeoutMs ?? o.dialTimeoutMs, maxResponseBytes: o.maxResponseBytes, logger: o.logger },
       this.forget,
     );
     this.dialed.add(socket);

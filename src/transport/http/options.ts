@@ -9,8 +9,15 @@ export interface HttpTransportOptions {
   closeTimeoutMs?: number;
   /** How long the server keeps an idle keep-alive connection open, in ms; default 65000. */
   keepAliveTimeoutMs?: number;
+  /** How long a client may take to send a request's head, in ms; default 10000; 0 waits for ever. Silent new connections are closed after it too. */
+  headersTimeoutMs?: number;
   /** How long a client may take to send one whole request, in ms; default 60000. */
   requestTimeoutMs?: number;
+  /**
+   * Largest response body a dialed socket accepts, in bytes; default 64 MiB. A larger one fails
+   * the call with a `tsmicro.too_large` error and the connection is dropped.
+   */
+  maxResponseBytes?: number;
   /** Most connections one dialed socket opens to its address at once; default 64. */
   maxSocketsPerAddress?: number;
   /** How long an unused client connection stays pooled, in ms; default 30000 (below the server's keep-alive). */
@@ -37,7 +44,9 @@ export const DEFAULT_HTTP_TRANSPORT_OPTIONS: Readonly<Required<Omit<HttpTranspor
   maxBodyBytes: 4 * 1024 * 1024,
   closeTimeoutMs: 10_000,
   keepAliveTimeoutMs: 65_000,
+  headersTimeoutMs: 10_000,
   requestTimeoutMs: 60_000,
+  maxResponseBytes: 64 * 1024 * 1024,
   maxSocketsPerAddress: 64,
   idleTimeoutMs: 30_000,
   dialTimeoutMs: 5_000,

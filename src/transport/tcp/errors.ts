@@ -20,3 +20,13 @@ export function closedByPeer(): Error {
 export class FrameError extends Error {
   override readonly name = "FrameError";
 }
+
+/** Thrown when a reply starts with `HTTP/`: the peer serves the HTTP transport, not this one. */
+export class HttpPeerError extends FrameError {}
+
+/** The 502 MicroError for a tcp client whose peer answered in HTTP: the two ends use different transports. */
+export function transportMismatch(address: string): MicroError {
+  return new MicroError(ErrorIds.transportMismatch, 502, `node ${address} serves http; this client uses tcp (use --transport=http)`, {
+    status: "Bad Gateway",
+  });
+}

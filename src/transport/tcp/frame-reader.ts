@@ -1,5 +1,5 @@
 import type { Message } from "../transport";
-import { FrameError } from "./errors";
+import { FrameError, HttpPeerError } from "./errors";
 import { FRAME_HEAD_BYTES, FrameType, MESSAGE_HEAD_BYTES, PREFACE, PROTOCOL_VERSION } from "./frame";
 import { HeaderDecoder } from "./header-block";
 
@@ -34,6 +34,9 @@ const enum State {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+// "HTTP" read as a frame length: a peer answering with an HTTP status line.
+const HTTP_MAGIC = 0x48545450;
 
 /**
  * Incremental frame parser: `push` any split of the byte stream. Bodies that arrive whole in
@@ -113,6 +116,7 @@ export class FrameReader {
     if (avail < FRAME_HEAD_BYTES) return FRAME_HEAD_BYTES;
     const length = buf.readUInt32BE(off);
     if (length === 0 || length > this.limits.maxFrameBytes) {
+      if (length === HTTP_MAGIC && buf[off + 4] === 0x2f) throw new HttpPeerError("the peer answered in HTTP");
       throw new FrameError(`frame length ${length} is outside 1..${this.limits.maxFrameBytes}`);
     }
     if (buf[off + 4] !== FrameType.message) return FRAME_HEAD_BYTES;
@@ -218,7 +222,8 @@ export class FrameReader {
 
   private failWith(err: unknown, end: number): number {
     if (!(err instanceof FrameError)) throw err;
-    this.fail(err.message);
+    this.stop();
+    this.sink.onProtocolError(err);
     return end;
   }
 

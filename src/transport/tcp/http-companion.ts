@@ -1,5 +1,4 @@
 import type { Logger } from "../../logger/logger";
-import { DEFAULT_HTTP_TRANSPORT_OPTIONS } from "../http/options";
 import { HttpListener } from "../http/http-listener";
 import type { Socket } from "../transport";
 
@@ -7,6 +6,12 @@ import type { Socket } from "../transport";
 export interface CompanionConfig {
   maxBodyBytes: number;
   closeTimeoutMs: number;
+  /** How long a handed-over connection may take to send a request head, in ms. */
+  headersTimeoutMs: number;
+  /** How long a client may take to send one whole request, in ms. */
+  requestTimeoutMs: number;
+  /** How long a connection may sit idle between requests, in ms; 0 for ever. */
+  idleTimeoutMs: number;
   logger?: Logger;
 }
 
@@ -18,8 +23,9 @@ export function httpCompanion(accept: (socket: Socket) => void, config: Companio
   return new HttpListener(accept, {
     maxBodyBytes: config.maxBodyBytes,
     closeTimeoutMs: config.closeTimeoutMs,
-    keepAliveTimeoutMs: DEFAULT_HTTP_TRANSPORT_OPTIONS.keepAliveTimeoutMs,
-    requestTimeoutMs: DEFAULT_HTTP_TRANSPORT_OPTIONS.requestTimeoutMs,
+    keepAliveTimeoutMs: config.idleTimeoutMs,
+    headersTimeoutMs: config.headersTimeoutMs,
+    requestTimeoutMs: config.requestTimeoutMs,
     logger: config.logger,
   });
 }

@@ -28,6 +28,23 @@ export interface TcpTransportOptions {
   /** Delay before TCP keep-alive probes start on an idle connection, in ms; default 30000; 0 turns them off. */
   keepAliveMs?: number;
   /**
+   * How long a new connection may take to send its whole preface (or, for HTTP on this port, its
+   * request head), in ms; default 5000. Connections that stay silent longer are closed; 0 waits for ever.
+   */
+  handshakeTimeoutMs?: number;
+  /**
+   * How long a server keeps a connection with nothing in flight and nothing received, in ms;
+   * default 120000 (HTTP keep-alive connections on this port too); 0 keeps them forever.
+   */
+  idleTimeoutMs?: number;
+  /** How long an HTTP client on this port may take to send one whole request, in ms; default 60000. */
+  requestTimeoutMs?: number;
+  /**
+   * Most connections one listener holds open at once; default 10000. Further connections are
+   * closed as soon as they are accepted (and a rate-limited warning is logged).
+   */
+  maxConnections?: number;
+  /**
    * Also answer go-micro style HTTP (`POST /`) on the same port, told apart by a connection's
    * first byte, so curl and go-micro clients keep working; default true.
    */
@@ -56,6 +73,10 @@ export const DEFAULT_TCP_TRANSPORT_OPTIONS: Readonly<Required<Omit<TcpTransportO
   maxQueuedBytes: 16 * 1024 * 1024,
   maxFrameBytes: 64 * 1024 * 1024,
   keepAliveMs: 30_000,
+  handshakeTimeoutMs: 5_000,
+  idleTimeoutMs: 120_000,
+  requestTimeoutMs: 60_000,
+  maxConnections: 10_000,
   serveHttp: true,
 });
 

@@ -1,9 +1,11 @@
 import { connect, type Socket as NetSocket } from "node:net";
+import { clampDelay } from "../../internal/timers";
+import { MicroError } from "../../errors";
 import type { Logger } from "../../logger/logger";
 import { joinHostPort, type HostPort } from "../address";
 import { Headers } from "../headers";
 import type { Message, Socket } from "../transport";
-import { connectionError, drainingError } from "./errors";
+import { connectionError, drainingError, HttpPeerError, transportMismatch } from "./errors";
 import { TcpConnection } from "./tcp-connection";
 
 /** How one dialed socket behaves (resolved from transport and dial options). */
@@ -22,7 +24,7 @@ export function connectTcp(address: string, target: HostPort, timeoutMs: number)
     const conn = connect({ host: target.host === "" ? undefined : target.host, port: target.port, noDelay: true });
     const timer = setTimeout(() => {
       conn.destroy(Object.assign(new Error(`connect timed out after ${timeoutMs} ms`), { code: "ETIMEDOUT" }));
-    }, timeoutMs);
+    }, clampDelay(timeoutMs));
     const onError = (err: Error): void => {
       clearTimeout(timer);
       reject(connectionError(address, err));
@@ -83,7 +85,10 @@ export class TcpClientSocket implements Socket {
   }
 
   send(message: Message): Promise<void> {
-    if (this.closed) return Promise.reject(connectionError(this.remote, this.failure ?? "socket closed"));
+    if (this.closed) {
+      const failure = this.failure;
+      return Promise.reject(failure instanceof MicroError ? failure : connectionError(this.remote, failure ?? "socket closed"));
+    }
     if (this.goingAway) return Promise.reject(drainingError(this.remote));
     const all = this.connections;
     const connection = all.length === 1 ? all[0]! : all[pick(message.header, all.length)]!;
@@ -132,6 +137,8 @@ export class TcpClientSocket implements Socket {
 
   private handleClose(error: Error | undefined): void {
     if (this.notified) return;
+    // A reply in HTTP means the node serves another transport: say so instead of "bad frame length".
+    if (error instanceof HttpPeerError) error = transportMismatch(this.remote);
     // A graceful close (the peer closed after our half-close, or `close`) waits for the siblings.
     if (error === undefined && this.connections.some((c) => !c.isClosed)) return;
     this.notified = this.closed = true;

@@ -24,7 +24,16 @@ export class TcpTransport implements Transport {
     const maxBodyBytes = options.maxBodyBytes ?? o.maxBodyBytes;
     const closeTimeoutMs = options.closeTimeoutMs ?? o.closeTimeoutMs;
     // The same port also answers go-micro style HTTP; the HTTP listener gets those connections.
-    const fallback = o.serveHttp ? httpCompanion(accept, { maxBodyBytes, closeTimeoutMs, logger: o.logger }) : undefined;
+    const fallback = o.serveHttp
+      ? httpCompanion(accept, {
+          maxBodyBytes,
+          closeTimeoutMs,
+          headersTimeoutMs: o.handshakeTimeoutMs,
+          requestTimeoutMs: o.requestTimeoutMs,
+          idleTimeoutMs: o.idleTimeoutMs,
+          logger: o.logger,
+        })
+      : undefined;
     const listener = new TcpListener(accept, {
       fallback,
       maxBodyBytes,
@@ -32,6 +41,9 @@ export class TcpTransport implements Transport {
       maxFrameBytes: o.maxFrameBytes,
       maxQueuedBytes: o.maxQueuedBytes,
       keepAliveMs: o.keepAliveMs,
+      handshakeTimeoutMs: o.handshakeTimeoutMs,
+      idleTimeoutMs: o.idleTimeoutMs,
+      maxConnections: o.maxConnections,
       logger: o.logger,
     });
     await listener.bind(address);
