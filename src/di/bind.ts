@@ -1,7 +1,11 @@
 import type { Container, ServiceIdentifier } from "inversify";
 import type { Provider } from "../decorators/metadata-keys";
 
-/** Binds one `@Module` provider entry (class, useClass, useValue or useFactory) as a singleton. */
+/**
+ * Binds one `@Module` provider entry (class, useClass, useValue or useFactory) as a singleton.
+ * A factory may be async and its `inject` tokens may be async too: everything is resolved with
+ * `getAsync`.
+ */
 export function bindProvider(container: Container, p: Provider): void {
   if (typeof p === "function") {
     container.bind(p).toSelf().inSingletonScope();
@@ -15,7 +19,10 @@ export function bindProvider(container: Container, p: Provider): void {
     const { useFactory, inject = [] } = p;
     container
       .bind(token)
-      .toDynamicValue((ctx) => (useFactory as (...deps: unknown[]) => unknown)(...inject.map((t) => ctx.get(t as ServiceIdentifier<unknown>))))
+      .toDynamicValue(async (ctx) => {
+        const deps = await Promise.all(inject.map((t) => ctx.getAsync(t as ServiceIdentifier<unknown>)));
+        return (useFactory as (...deps: unknown[]) => unknown)(...deps);
+      })
       .inSingletonScope();
   }
 }
