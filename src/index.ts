@@ -53,3 +53,6 @@ export { PinoLogger, type PinoLoggerOptions } from "./logger/pino-logger";
 export { SilentLogger } from "./logger/silent";
 export { LOG_LEVELS, parseLogLevel, type LogLevel } from "./logger/levels";
 export type { LogFields } from "./logger/logger";
+
+export { Test, TestingModuleBuilder, createTestingModule, DEFAULT_TESTING_SETTINGS } from "./testing";
+export type { ProviderOverride, TestingModule, TestingModuleOptions } from "./testing";
