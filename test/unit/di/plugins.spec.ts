@@ -1,6 +1,7 @@
 import {
   Broker,
   Handler,
+  bootstrap,
   MemoryBroker,
   Module,
   Service,
@@ -12,6 +13,7 @@ import {
   registerProvider,
   type PluginOptions,
 } from "../../../src";
+import { startFailureLine } from "../../../src/di/bootstrap";
 import { explainLoadError, packageOf } from "../../../src/di/missing-module";
 import { ABSENT_PACKAGE } from "../../fixtures/fake-backend/absent-client";
 
@@ -124,6 +126,14 @@ describe("provider plugins", () => {
     );
     await svc.stop();
     await expect(createClient({ argv: [], env: { MICRO_REGISTRY: "absent" }, logger: new SilentLogger() })).rejects.toThrow(`run: npm install ${ABSENT_PACKAGE}`);
+  });
+
+  it("bootstrap reports the npm install line as its one start-up failure line", async () => {
+    const options = { ...quiet, argv: ["--registry=absent", "--broker=memory"], handleSignals: false, abortOnError: false };
+    const err = await bootstrap(PingModule, options).catch((e: unknown) => e);
+    expect(startFailureLine("ping", err, "info")).toBe(
+      `tsmicro: ping: failed to start: registry "absent" needs the npm package "${ABSENT_PACKAGE}", which is not installed; run: npm install ${ABSENT_PACKAGE}\n`,
+    );
   });
 
   it("an unregistered entry is gone", () => {
