@@ -5,12 +5,15 @@ import "reflect-metadata";
 export { Service, Handler, Subscribe, Inject, Injectable, Module } from "./decorators";
 export type { Constructor, HandlerOptions, ModuleMeta, Provider, ServiceDecoratorOptions, SubscriberOptions } from "./decorators";
 
-export { bootstrap, bootstrapFunction, createService, createClient, PROVIDERS, providerFactory } from "./di";
-export type { BootstrapOptions, ConfigOptions, CreateServiceOptions, CreateClientOptions, StandaloneClient, Family, ProviderDeps } from "./di";
+export { bootstrap, bootstrapFunction, createService, createServiceAsync, createClient } from "./di";
+export { registerProvider, findProvider, providerFactory, providerNames, loadProvider, createProvider, defaultPluginOptions, createTransportResolver } from "./di";
+export type { BootstrapOptions, ConfigOptions, CreateServiceOptions, CreateClientOptions, StandaloneClient, Family, FamilyTypes, ProviderDeps } from "./di";
+export type { PluginFactory, PluginOptions, ProviderPlugin, TransportResolver } from "./di";
 // Each of these is both a DI token and the interface it stands for.
 export { Registry, Selector, Transport, Broker, Client, Server, Logger, Codecs, MicroConfig } from "./di/tokens";
 
-export { MicroService, type Hook, type ServiceHooks, type ServiceParts } from "./service/service";
+export { MicroService, type DeferredServiceParts, type Hook, type ServiceHooks, type ServiceParts } from "./service/service";
+export type { BeforeApplicationShutdown, LifecycleHook, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from "./service/lifecycle";
 export { handleSignals } from "./service/signals";
 
 export * from "./errors";
@@ -50,3 +53,6 @@ export { PinoLogger, type PinoLoggerOptions } from "./logger/pino-logger";
 export { SilentLogger } from "./logger/silent";
 export { LOG_LEVELS, parseLogLevel, type LogLevel } from "./logger/levels";
 export type { LogFields } from "./logger/logger";
+
+export { Test, TestingModuleBuilder, createTestingModule, DEFAULT_TESTING_SETTINGS } from "./testing";
+export type { ProviderOverride, TestingModule, TestingModuleOptions } from "./testing";

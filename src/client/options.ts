@@ -13,6 +13,11 @@ import { retryOnConnectionError } from "./retry";
 export interface RpcClientOptions {
   selector: Selector;
   transport: Transport;
+  /**
+   * The transport to dial a node with, by the name the node advertises in its `transport`
+   * metadata ("tcp", "http"); default: always `transport`. Built lazily, one instance per name.
+   */
+  transports?: (name: string) => Transport | Promise<Transport>;
   broker?: Broker;
   codecs: readonly Codec[];
   /** Default call budget, ms; default 5000. */

@@ -7,7 +7,8 @@ import type { Registry } from "../registry/registry";
 import type { Selector } from "../selector/selector";
 import type { Transport } from "../transport/transport";
 import type { ConfigOptions } from "./config-options";
-import { providerFactory } from "./providers";
+import { createProvider, findProvider } from "./providers";
+import { createTransportResolver } from "./transports";
 
 /** Options of {@link createClient}. */
 export interface CreateClientOptions extends ConfigOptions {
@@ -37,15 +38,19 @@ export async function createClient(options: CreateClientOptions = {}): Promise<S
   const config = resolveConfig({ module: options.settings, env, argv: options.argv });
   // A script's client stays quiet unless asked: its default level is "warn", not a service's "info".
   const logger = options.logger ?? new PinoLogger({ level: config.sources.logLevel === "default" ? "warn" : config.logLevel });
-  const deps = { config, logger, env, registry: (): Registry => registry };
-  const registry = options.registry ?? providerFactory("registry", config.registry)(deps);
-  const selector = providerFactory("selector", config.selector)(deps);
-  const transport = options.transport ?? providerFactory("transport", config.transport)(deps);
-  const broker = options.broker ?? providerFactory("broker", config.broker)(deps);
+  // Names are checked before anything is loaded or built, so a typo costs nothing.
+  for (const family of ["registry", "selector", "transport", "broker"] as const) if (family === "selector" || !options[family]) findProvider(family, config[family]);
+  const base = { config, logger, env, registry: (): Registry => registry };
+  const registry = options.registry ?? (await createProvider("registry", config.registry, base));
+  const selector = await createProvider("selector", config.selector, base);
+  const transport = options.transport ?? (await createProvider("transport", config.transport, base));
+  const broker = options.broker ?? (await createProvider("broker", config.broker, base));
   if (!options.broker) await broker.connect();
+  const transports = createTransportResolver(transport, base);
   const client = new RpcClient({
     selector,
     transport,
+    transports: (name) => transports.resolve(name),
     broker,
     timeoutMs: config.clientTimeoutMs,
     retries: config.clientRetries,
@@ -59,6 +64,7 @@ export async function createClient(options: CreateClientOptions = {}): Promise<S
       // Only what this call built: providers passed in belong to the caller.
       await client.close();
       await selector.close();
+      await transports.close();
       if (!options.broker) await broker.disconnect();
       if (!options.transport) await transport.close();
       if (!options.registry) await registry.close();

@@ -9,11 +9,12 @@ import type { CallWrapper } from "../client/client";
 import { PinoLogger } from "../logger/pino-logger";
 import { RpcServer } from "../server/rpc-server";
 import type { HandlerWrapper } from "../server/server";
-import { MicroService, type ServiceHooks } from "../service/service";
+import { MicroService, type ServiceHooks, type ServiceParts } from "../service/service";
 import { bindProvider } from "./bind";
 import type { ConfigOptions } from "./config-options";
 import { bindFamilies } from "./families";
 import { providerToken, scanModule } from "./module-scan";
+import { createTransportResolver } from "./transports";
 import * as T from "./tokens";
 
 /** Options of `createService` and `bootstrap`. */
@@ -38,8 +39,11 @@ export interface CreateServiceOptions extends ConfigOptions {
 }
 
 /**
- * Builds the container for `AppModule` and the service it describes, without starting it
- * (for tests and embedding). `bootstrap` starts it too.
+ * Describes the service `AppModule` declares, without starting it (for tests and embedding).
+ * Everything that can be checked without I/O is checked now and throws (unknown provider names,
+ * settings, service names, handler payload types); the parts are built on the first
+ * `service.ready()` or `service.start()`, which loads the chosen provider plugins and awaits
+ * async factories. Use {@link createServiceAsync} to have the parts at hand at once.
  */
 export function createService(AppModule: Constructor, options: CreateServiceOptions = {}): MicroService {
   const scanned = scanModule(AppModule);
@@ -65,51 +69,80 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
   if (!name) throw new Error(`${AppModule.name} lists no @Service class in services and no name option was given: nothing to serve`);
   const others = [...new Set(named.map((s) => s.name))].filter((n) => n !== named[0]?.name);
   if (others.length > 0) throw new Error(`one process serves one service: "${name}" and ${others.map((o) => `"${o}"`).join(", ")} found in ${AppModule.name}`);
+  // Handler payload types are read from class metadata: a bad one fails here, not at start().
+  for (const cls of scanned.services) explore(Object.create((cls as { prototype: object }).prototype) as object);
 
-  const registry = container.get(T.Registry);
-  const transport = container.get(T.Transport);
-  const broker = container.get(T.Broker);
-  const selector = container.get(T.Selector);
-  const codecs = container.get(T.Codecs);
-  const client = new RpcClient({
-    selector,
-    transport,
-    broker,
-    codecs,
-    timeoutMs: config.clientTimeoutMs,
-    retries: config.clientRetries,
-    fromService: name,
-    wrappers: options.callWrappers,
-    logger,
-  });
-  container.bind(T.Client).toConstantValue(client);
-  const server = new RpcServer({
-    name,
-    version: options.version ?? named[0]?.version,
-    metadata: named[0]?.metadata,
-    address: config.serverAddress,
-    advertise: config.serverAdvertise || undefined,
-    registry,
-    transport,
-    broker,
-    client,
-    codecs,
-    registerTtlMs: config.registerTtlMs,
-    registerIntervalMs: config.registerIntervalMs,
-    drainTimeoutMs: options.drainTimeoutMs,
-    maxBodyBytes: options.maxBodyBytes,
-    forbidNonWhitelisted: options.forbidNonWhitelisted,
-    wrappers: options.handlerWrappers,
-    logger: logger.child({ service: name }),
-  });
-  container.bind(T.Server).toConstantValue(server);
-  const explored = scanned.services.map((cls) => explore(container.get(cls as ServiceIdentifier<object>)));
-  const service = new MicroService({ server, client, registry, transport, broker, selector, logger, container, hooks: options.hooks });
-  const descriptors = { handlers: explored.flatMap((e) => e.handlers), subscribers: explored.flatMap((e) => e.subscribers) };
-  options.decorate?.(descriptors, () => service);
-  server.handle(descriptors.handlers);
-  server.subscribe(descriptors.subscribers);
+  const build = async (): Promise<ServiceParts> => {
+    const registry = await container.getAsync(T.Registry);
+    const transport = await container.getAsync(T.Transport);
+    const broker = await container.getAsync(T.Broker);
+    const selector = await container.getAsync(T.Selector);
+    const codecs = await container.getAsync(T.Codecs);
+    const transports = createTransportResolver(transport, { config, logger, env, registry: () => registry });
+    const client = new RpcClient({
+      selector,
+      transport,
+      transports: (n) => transports.resolve(n),
+      broker,
+      codecs,
+      timeoutMs: config.clientTimeoutMs,
+      retries: config.clientRetries,
+      fromService: name,
+      wrappers: options.callWrappers,
+      logger,
+    });
+    container.bind(T.Client).toConstantValue(client);
+    const server = new RpcServer({
+      name,
+      version: options.version ?? named[0]?.version,
+      metadata: named[0]?.metadata,
+      address: config.serverAddress,
+      advertise: config.serverAdvertise || undefined,
+      registry,
+      transport,
+      broker,
+      client,
+      codecs,
+      registerTtlMs: config.registerTtlMs,
+      registerIntervalMs: config.registerIntervalMs,
+      drainTimeoutMs: options.drainTimeoutMs,
+      maxBodyBytes: options.maxBodyBytes,
+      forbidNonWhitelisted: options.forbidNonWhitelisted,
+      wrappers: options.handlerWrappers,
+      logger: logger.child({ service: name }),
+    });
+    container.bind(T.Server).toConstantValue(server);
+    // Every provider is instantiated (as NestJS does), so each gets its lifecycle hooks even
+    // when nothing injects it; imports first, then the module's own, then the service classes.
+    const lifecycle: object[] = [];
+    for (const token of providers.keys()) lifecycle.push(asObject(await container.getAsync(token as ServiceIdentifier<unknown>)));
+    const instances: object[] = [];
+    for (const cls of scanned.services) instances.push(await container.getAsync(cls as ServiceIdentifier<object>));
+    const explored = instances.map((instance) => explore(instance));
+    const descriptors = { handlers: explored.flatMap((e) => e.handlers), subscribers: explored.flatMap((e) => e.subscribers) };
+    options.decorate?.(descriptors, () => service);
+    server.handle(descriptors.handlers);
+    server.subscribe(descriptors.subscribers);
+    const unique = [...new Set([...lifecycle, ...instances])].filter((o) => o !== NOT_AN_OBJECT);
+    return { server, client, registry, transport, broker, selector, logger, container, hooks: options.hooks, lifecycle: unique, owned: [transports] };
+  };
+  const service = new MicroService({ name, logger, container, hooks: options.hooks, build });
   return service;
+}
+
+/**
+ * Builds the service `AppModule` declares, with every part at hand (plugins loaded, async
+ * factories resolved), without starting it. `bootstrap` builds and starts it.
+ */
+export async function createServiceAsync(AppModule: Constructor, options: CreateServiceOptions = {}): Promise<MicroService> {
+  return createService(AppModule, options).ready();
+}
+
+const NOT_AN_OBJECT = {};
+
+/** Lifecycle hooks live on objects; a provider's plain value (a string, a number) has none. */
+function asObject(value: unknown): object {
+  return (typeof value === "object" && value !== null) || typeof value === "function" ? (value as object) : NOT_AN_OBJECT;
 }
 
 function isFamilyToken(token: unknown): boolean {

@@ -1,13 +1,16 @@
 import type { Container, ServiceIdentifier } from "inversify";
 import type { Provider } from "../decorators/metadata-keys";
 import { bindProvider } from "./bind";
-import { providerFactory, type Family, type ProviderDeps } from "./providers";
+import type { Family, ProviderDeps } from "./plugin";
+import { createProvider, findProvider } from "./providers";
 import { FAMILY_TOKENS, Registry } from "./tokens";
 
 /**
  * Binds registry, transport, broker and selector. A module's provider wins over the default,
  * unless env or a flag names a provider, which wins over both (defaults < module < env <
- * flags). Logs one line per family saying what was chosen and why.
+ * flags). Names are looked up now, so an unknown one fails before anything starts; the chosen
+ * backend's code is loaded when the binding is first resolved (`getAsync`). Logs one line per
+ * family saying what was chosen and why.
  */
 export function bindFamilies(container: Container, deps: Omit<ProviderDeps, "registry">, providers: ReadonlyMap<unknown, Provider>): void {
   const { config, logger } = deps;
@@ -24,16 +27,22 @@ export function bindFamilies(container: Container, deps: Omit<ProviderDeps, "reg
       continue;
     }
     const name = config[family];
-    const factory = providerFactory(family, name); // throws, listing known names, before anything starts
+    findProvider(family, name); // throws, listing known names, before anything starts
     container
       .bind(token)
-      .toDynamicValue((ctx) => {
-        const value = factory({ ...deps, registry: () => ctx.get(Registry) });
+      .toDynamicValue(async (ctx) => {
+        // Resolved first so that providers needing it (broker, selector) can read it synchronously.
+        const registry = family === "registry" ? undefined : await ctx.getAsync(Registry);
+        const value = await createProvider(family, name, { ...deps, registry: () => registry ?? noRegistry() });
         logger.info(`${family}: ${name}`, { provider: family, name, source });
         return value;
       })
       .inSingletonScope();
   }
+}
+
+function noRegistry(): never {
+  throw new Error("a registry provider cannot depend on the registry");
 }
 
 function nameOf(value: unknown): string {

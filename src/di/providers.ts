@@ -1,65 +1,72 @@
-import type { Broker } from "../broker/broker";
-import type { MicroConfig } from "../cmd/config";
-import type { Logger } from "../logger/logger";
-import type { Registry } from "../registry/registry";
-import { RegistrySelector } from "../selector/registry-selector";
-import type { Selector } from "../selector/selector";
-import { STRATEGIES } from "../selector/strategies";
-import type { Transport } from "../transport/transport";
-import { MemoryRegistry } from "../registry/memory";
-import { MdnsRegistry } from "../registry/mdns";
-import { HttpTransport } from "../transport/http";
-import { TcpTransport } from "../transport/tcp";
-import { MemoryBroker } from "../broker/memory";
-import { HttpBroker } from "../broker/http";
+import { BUILTIN_PROVIDERS } from "./builtin-providers";
+import { explainLoadError } from "./missing-module";
+import type { Family, FamilyTypes, PluginFactory, PluginOptions, ProviderDeps, ProviderPlugin } from "./plugin";
 
-/** What a provider factory gets to build from. */
-export interface ProviderDeps {
-  config: MicroConfig;
-  logger: Logger;
-  /** The environment settings were resolved from (the `env` option, default process.env); backends read their own `MICRO_*` variables here. */
-  env: Readonly<Record<string, string | undefined>>;
-  /** The registry, for providers that depend on it (broker, selector). */
-  registry: () => Registry;
-}
+type AnyPlugin = ProviderPlugin<Family, unknown>;
 
-type Factory<T> = (deps: ProviderDeps) => T;
+/** family → name → entry: the only place that maps `--registry=etcd` style names to code. */
+const TABLE = new Map<Family, Map<string, AnyPlugin>>();
+/** Loads in flight or done, per entry, so a backend's module is imported once. */
+const LOADED = new WeakMap<AnyPlugin, Promise<PluginFactory<Family, unknown>>>();
 
 /**
- * The name → factory tables behind `--registry=`, `--transport=`, `--broker=` and
- * `--selector=`: the only place that maps strings to implementations. Backends that need an
- * optional client library load it inside their factory, so core never requires it.
+ * Adds a provider entry (or replaces the one with the same family and name); returns a function
+ * that removes it again. The entry's `load` runs only when its name is chosen.
  */
-export const PROVIDERS = {
-  registry: {
-    mdns: ({ logger, env }) => new MdnsRegistry({ logger: logger.child({ component: "registry" }) }, env),
-    memory: () => new MemoryRegistry(),
-  } as Record<string, Factory<Registry>>,
-  transport: {
-    http: ({ logger }) => new HttpTransport({ logger: logger.child({ component: "transport" }) }),
-    tcp: ({ logger }) => new TcpTransport({ logger: logger.child({ component: "transport" }) }),
-  } as Record<string, Factory<Transport>>,
-  broker: {
-    http: ({ logger, registry }) => new HttpBroker({ registry: registry(), logger: logger.child({ component: "broker" }) }),
-    memory: () => new MemoryBroker(),
-  } as Record<string, Factory<Broker>>,
-  selector: Object.fromEntries(
-    Object.entries(STRATEGIES).map(([name, strategy]) => [
-      name,
-      ({ registry, logger }: ProviderDeps) => new RegistrySelector({ registry: registry(), strategy: strategy(), logger }),
-    ]),
-  ) as Record<string, Factory<Selector>>,
-};
-
-/** A provider family selectable by name. */
-export type Family = keyof typeof PROVIDERS;
-
-/** Looks up a factory, or throws an error that lists the known names. */
-export function providerFactory<F extends Family>(family: F, name: string): (typeof PROVIDERS)[F][string] {
-  const table = PROVIDERS[family];
-  const factory = table[name.toLowerCase()];
-  if (!factory) {
-    throw new Error(`unknown ${family} "${name}"; known ${family} providers: ${Object.keys(table).sort().join(", ")}`);
-  }
-  return factory as (typeof PROVIDERS)[F][string];
+export function registerProvider<F extends Family, O>(plugin: ProviderPlugin<F, O>): () => void {
+  const entry = { ...plugin, name: plugin.name.toLowerCase() } as unknown as AnyPlugin;
+  let names = TABLE.get(entry.family);
+  if (!names) TABLE.set(entry.family, (names = new Map()));
+  names.set(entry.name, entry);
+  return () => {
+    if (names.get(entry.name) === entry) names.delete(entry.name);
+  };
 }
+
+for (const plugin of BUILTIN_PROVIDERS) registerProvider(plugin);
+
+/** The names a family knows, sorted. */
+export function providerNames(family: Family): string[] {
+  return [...(TABLE.get(family)?.keys() ?? [])].sort();
+}
+
+/** Looks up an entry, or throws an error that lists the known names. */
+export function findProvider<F extends Family>(family: F, name: string): ProviderPlugin<F, unknown> {
+  const entry = TABLE.get(family)?.get(name.toLowerCase());
+  if (!entry) throw new Error(`unknown ${family} "${name}"; known ${family} providers: ${providerNames(family).join(", ")}`);
+  return entry as unknown as ProviderPlugin<F, unknown>;
+}
+
+/** Same as {@link findProvider}; the name earlier versions exported. */
+export const providerFactory = findProvider;
+
+/** The options an entry without its own `options` gets. */
+export function defaultPluginOptions(family: Family, config: ProviderDeps["config"]): PluginOptions {
+  if (family === "registry") return { addresses: [...config.registryAddress] };
+  if (family === "broker") return { addresses: [...config.brokerAddress] };
+  return { addresses: [] };
+}
+
+/** Loads an entry's code once; a missing client library fails with the `npm install` line. */
+export function loadProvider<F extends Family>(plugin: ProviderPlugin<F, unknown>): Promise<PluginFactory<F, unknown>> {
+  const entry = plugin as unknown as AnyPlugin;
+  let loading = LOADED.get(entry);
+  if (!loading) {
+    loading = entry.load().catch((err: unknown) => {
+      LOADED.delete(entry); // a later attempt (after `npm install`) may succeed
+      throw explainLoadError(entry, err);
+    });
+    LOADED.set(entry, loading);
+  }
+  return loading as Promise<PluginFactory<F, unknown>>;
+}
+
+/** Finds, loads and builds the provider `name` of `family` with its options from the settings. */
+export async function createProvider<F extends Family>(family: F, name: string, deps: ProviderDeps): Promise<FamilyTypes[F]> {
+  const plugin = findProvider(family, name);
+  const factory = await loadProvider(plugin);
+  const options = plugin.options ? plugin.options(deps.config, deps.env) : defaultPluginOptions(family, deps.config);
+  return factory(options, deps);
+}
+
+export type { Family, FamilyTypes, PluginFactory, PluginOptions, ProviderDeps, ProviderPlugin } from "./plugin";

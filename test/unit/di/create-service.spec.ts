@@ -9,6 +9,7 @@ import {
   Registry,
   Service,
   createService,
+  createServiceAsync,
   type LogFields,
   type Logger,
 } from "../../../src";
@@ -57,8 +58,8 @@ const sharedRegistry = new MemoryRegistry();
 class AppModule {}
 
 describe("createService", () => {
-  it("constructs handler classes with their injected dependencies; the importing module wins", () => {
-    const svc = createService(AppModule, { argv: [], env: {}, logger: new RecordingLogger() });
+  it("constructs handler classes with their injected dependencies; the importing module wins", async () => {
+    const svc = await createServiceAsync(AppModule, { argv: [], env: {}, logger: new RecordingLogger() });
     const users = svc.container!.get(Users);
     expect(users.prefix).toBe("root");
     expect(users.suffix).toBe("after root");
@@ -66,9 +67,9 @@ describe("createService", () => {
     expect(svc.name).toBe("users");
   });
 
-  it("uses the module's providers and logs one line per provider with its source", () => {
+  it("uses the module's providers and logs one line per provider with its source", async () => {
     const logger = new RecordingLogger();
-    const svc = createService(AppModule, { argv: [], env: {}, logger });
+    const svc = await createServiceAsync(AppModule, { argv: [], env: {}, logger });
     expect(svc.registry).toBe(sharedRegistry);
     expect(svc.broker).toBeInstanceOf(MemoryBroker);
     const sources = Object.fromEntries(
@@ -82,9 +83,9 @@ describe("createService", () => {
     });
   });
 
-  it("lets env and flags override the module (defaults < module < env < flags)", () => {
+  it("lets env and flags override the module (defaults < module < env < flags)", async () => {
     const logger = new RecordingLogger();
-    const svc = createService(AppModule, { argv: ["--selector=roundrobin"], env: { MICRO_REGISTRY: "memory" }, logger });
+    const svc = await createServiceAsync(AppModule, { argv: ["--selector=roundrobin"], env: { MICRO_REGISTRY: "memory" }, logger });
     expect(svc.registry).not.toBe(sharedRegistry);
     expect(svc.registry.name).toBe("memory");
     const lines = logger.lines.filter((l) => l.fields?.provider).map((l) => `${l.fields!.provider}=${l.fields!.name}:${l.fields!.source}`);
@@ -141,7 +142,7 @@ describe("framework tokens in service classes", () => {
       ],
     })
     class M {}
-    const svc = createService(M, { argv: [], env: {}, logger: new RecordingLogger() });
+    const svc = await createServiceAsync(M, { argv: [], env: {}, logger: new RecordingLogger() });
     const wired = svc.container!.get(Wired);
     expect(wired.client).toBe(svc.client);
     expect(wired.server.name).toBe("wired");

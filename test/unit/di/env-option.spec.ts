@@ -1,8 +1,8 @@
-import { Broker, Handler, MdnsRegistry, MemoryBroker, Module, PinoLogger, Service, createClient, createService } from "../../../src";
+import { Broker, Handler, MdnsRegistry, MemoryBroker, Module, PinoLogger, Service, createClient, createService, createServiceAsync } from "../../../src";
 
 @Service("env-option")
 class Echo {
-  @Handler()
+  @Handler({ validate: false })
   async echo(req: unknown): Promise<unknown> {
     return req;
   }
@@ -60,10 +60,10 @@ describe("the env option reaches every MICRO_* variable", () => {
 
   it("sets the mDNS interface; process.env's does not", async () => {
     // Constructing the registry does no I/O, so these interfaces are never used.
-    await withProcessEnv({ MICRO_MDNS_INTERFACE: "10.255.255.1" }, () => {
-      const fromOption = createService(EchoModule, { argv: [], env: { MICRO_MDNS_INTERFACE: "127.0.0.2", MICRO_LOG_LEVEL: "silent" } });
+    await withProcessEnv({ MICRO_MDNS_INTERFACE: "10.255.255.1" }, async () => {
+      const fromOption = await createServiceAsync(EchoModule, { argv: [], env: { MICRO_MDNS_INTERFACE: "127.0.0.2", MICRO_LOG_LEVEL: "silent" } });
       expect((fromOption.registry as MdnsRegistry).options).toMatchObject({ interface: "127.0.0.2", interfaceSource: "env" });
-      const isolated = createService(EchoModule, { argv: [], env: { MICRO_LOG_LEVEL: "silent" } });
+      const isolated = await createServiceAsync(EchoModule, { argv: [], env: { MICRO_LOG_LEVEL: "silent" } });
       expect((isolated.registry as MdnsRegistry).options).toMatchObject({ interface: "127.0.0.1", interfaceSource: "default" });
     });
   });

@@ -8,6 +8,7 @@ import {
   Service,
   SilentLogger,
   createService,
+  createServiceAsync,
   type ServiceRecord,
 } from "../../../src";
 import { RecordingLogger } from "../../helpers/recording-logger";
@@ -64,7 +65,7 @@ describe("service lifecycle", () => {
       ],
     })
     class M {}
-    const svc = createService(M, {
+    const svc = await createServiceAsync(M, {
       argv: ["--register_ttl=7"],
       env: {},
       logger: new SilentLogger(),

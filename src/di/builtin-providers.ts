@@ -1,0 +1,74 @@
+import { STRATEGIES } from "../selector/strategies";
+import type { Family, ProviderPlugin } from "./plugin";
+
+/** A built-in entry, its option type erased so entries of every family sit in one list. */
+type Entry = ProviderPlugin<Family, never>;
+
+const child = (family: string) => ({ component: family });
+
+/**
+ * The providers tsmicro ships. Each is loaded the way an optional backend is (a dynamic import
+ * when chosen), so adding etcd or nats is one more entry here and nothing else.
+ */
+export const BUILTIN_PROVIDERS: readonly Entry[] = [
+  {
+    family: "registry",
+    name: "mdns",
+    load: async () => {
+      const { MdnsRegistry } = await import("../registry/mdns");
+      return (_o, { logger, env }) => new MdnsRegistry({ logger: logger.child(child("registry")) }, env);
+    },
+  } satisfies ProviderPlugin<"registry">,
+  {
+    family: "registry",
+    name: "memory",
+    load: async () => {
+      const { MemoryRegistry } = await import("../registry/memory");
+      return () => new MemoryRegistry();
+    },
+  } satisfies ProviderPlugin<"registry">,
+  {
+    family: "transport",
+    name: "tcp",
+    load: async () => {
+      const { TcpTransport } = await import("../transport/tcp");
+      return (_o, { logger }) => new TcpTransport({ logger: logger.child(child("transport")) });
+    },
+  } satisfies ProviderPlugin<"transport">,
+  {
+    family: "transport",
+    name: "http",
+    load: async () => {
+      const { HttpTransport } = await import("../transport/http");
+      return (_o, { logger }) => new HttpTransport({ logger: logger.child(child("transport")) });
+    },
+  } satisfies ProviderPlugin<"transport">,
+  {
+    family: "broker",
+    name: "http",
+    load: async () => {
+      const { HttpBroker } = await import("../broker/http");
+      return (_o, { logger, registry }) => new HttpBroker({ registry: registry(), logger: logger.child(child("broker")) });
+    },
+  } satisfies ProviderPlugin<"broker">,
+  {
+    family: "broker",
+    name: "memory",
+    load: async () => {
+      const { MemoryBroker } = await import("../broker/memory");
+      return () => new MemoryBroker();
+    },
+  } satisfies ProviderPlugin<"broker">,
+  // The strategy table is a few pure functions: read eagerly so the names are known up front.
+  ...Object.keys(STRATEGIES).map(
+    (strategy) =>
+      ({
+        family: "selector",
+        name: strategy,
+        load: async () => {
+          const { RegistrySelector } = await import("../selector/registry-selector");
+          return (_o, { registry, logger }) => new RegistrySelector({ registry: registry(), strategy: STRATEGIES[strategy]!(), logger });
+        },
+      }) satisfies ProviderPlugin<"selector">,
+  ),
+] as unknown as readonly Entry[];
