@@ -39,7 +39,7 @@ async function connect(address: string, env: SystemEnv): Promise<ClientHandle> {
       return new Promise((resolve, reject) => {
         const req = request(
           { agent, host, port: Number(port), method: "POST", path: `/${op}`, headers: { "content-type": "application/json", "content-length": Buffer.byteLength(json) } },
-          (res) => readBody(res).then((text) => resolve(JSON.parse(text)), reject),
+          (res) => void readBody(res).then((text) => resolve(JSON.parse(text)), reject),
         );
         req.on("error", reject);
         req.end(json);

@@ -10,12 +10,23 @@ const LINT_CASES = `
 import { ESLint } from "eslint";
 import { resolve } from "node:path";
 const cases = JSON.parse(process.argv[1]);
-const eslint = new ESLint({ cwd: process.cwd() });
+// The cases name files that do not exist, which the type-aware rules cannot see: those rules are
+// checked once below, on a file the TypeScript project holds.
+const untyped = new ESLint({
+  cwd: process.cwd(),
+  overrideConfig: {
+    languageOptions: { parserOptions: { projectService: false } },
+    rules: { "@typescript-eslint/no-floating-promises": "off", "@typescript-eslint/no-misused-promises": "off" },
+  },
+});
 const out = [];
 for (const [file, code] of cases) {
-  const [result] = await eslint.lintText(code + "\\nexport const used = lib;\\n", { filePath: resolve(file) });
+  const [result] = await untyped.lintText(code + "\\nexport const used = lib;\\n", { filePath: resolve(file) });
   out.push(result.messages.filter((m) => m.ruleId === "no-restricted-imports" || m.ruleId === "no-restricted-syntax").map((m) => m.message));
 }
+const floating = "export async function f(): Promise<void> {}\\nf();\\nsetImmediate(async () => f());\\n";
+const [typed] = await new ESLint({ cwd: process.cwd() }).lintText(floating, { filePath: resolve("src/internal/timers.ts") });
+out.push(typed.messages.map((m) => m.ruleId));
 process.stdout.write(JSON.stringify(out));
 `;
 
@@ -54,5 +65,13 @@ describe("optional backend libraries are imported only by their backend's folder
 
   it.each(ALLOWED.map((c, i) => [...c, FORBIDDEN.length + i] as const))("%s may: %s", (_file, _code, i) => {
     expect(found[i]).toEqual([]);
+  });
+});
+
+describe("type-aware lint", () => {
+  it("reports a promise nobody handles and an async callback where a void one is expected", () => {
+    expect(found[FORBIDDEN.length + ALLOWED.length]).toEqual(
+      expect.arrayContaining(["@typescript-eslint/no-floating-promises", "@typescript-eslint/no-misused-promises"]),
+    );
   });
 });
