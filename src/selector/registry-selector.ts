@@ -1,6 +1,6 @@
 import { ErrorIds, MicroError, NOT_DELIVERED_IDS, notFound, serviceUnavailable } from "../errors";
 import type { Node, ServiceRecord } from "../registry/registry";
-import { RegistryCache } from "./cache";
+import { RegistryCache } from "../registry/cache";
 import { resolveRegistrySelectorOptions, type RegistrySelectorOptions } from "./options";
 import type { Next, Picker, SelectOptions, Selector } from "./selector";
 

@@ -1,4 +1,4 @@
-import { joinHostPort } from "../transport/address";
+import { joinHostPort } from "../internal/address";
 
 /** A system error as Node reports a failed `listen`/`bind`. */
 interface SystemError extends Error {

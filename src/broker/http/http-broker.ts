@@ -1,9 +1,9 @@
-import { RegistryCache } from "../../selector/cache";
+import { RegistryCache } from "../../registry/cache";
 import { randomUUID } from "node:crypto";
 import { serviceUnavailable } from "../../errors";
 import type { Node, ServiceRecord } from "../../registry/registry";
-import { joinHostPort, splitHostPort } from "../../transport/address";
-import { DialAgent } from "../../transport/http/dial-agent";
+import { joinHostPort, splitHostPort } from "../../internal/address";
+import { DialAgent } from "../../internal/http/dial-agent";
 import type { Broker, BrokerHandler, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
 import { Inbox } from "./inbox";
 import { resolveHttpBrokerOptions, type HttpBrokerOptions, type ResolvedHttpBrokerOptions } from "./options";

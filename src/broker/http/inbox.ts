@@ -2,9 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { badRequest, ErrorIds, methodNotAllowed, notFound, serviceUnavailable } from "../../errors";
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../../transport/headers";
-import { bindServer } from "../../transport/address";
-import { tooLarge } from "../../transport/http/inbound";
-import { writeError } from "../../transport/http/wire";
+import { bindServer } from "../../internal/address";
+import { tooLarge } from "../../internal/http/wire";
+import { writeError } from "../../internal/http/wire";
 import type { BrokerMessage } from "../broker";
 import { decodeEnvelope } from "./wire";
 

@@ -2,8 +2,8 @@ import { request } from "node:http";
 import { MicroError } from "../../errors";
 import type { Node } from "../../registry/registry";
 import { Headers } from "../../transport/headers";
-import { splitHostPort, type HostPort } from "../../transport/address";
-import type { DialAgent } from "../../transport/http/dial-agent";
+import { splitHostPort, type HostPort } from "../../internal/address";
+import type { DialAgent } from "../../internal/http/dial-agent";
 
 /**
  * What became of one delivery: `delivered` (the subscriber answered 200), `refused` (it surely

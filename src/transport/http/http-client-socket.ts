@@ -4,9 +4,9 @@ import { badRequest, ErrorIds, MicroError } from "../../errors";
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../headers";
 import type { Message, Socket } from "../transport";
-import type { HostPort } from "../address";
-import { DialAgent } from "./dial-agent";
-import { connectionError, endWith, readHeaders, statusError, writeHeaders } from "./wire";
+import type { HostPort } from "../../internal/address";
+import { DialAgent } from "../../internal/http/dial-agent";
+import { connectionError, endWith, readHeaders, statusError, writeHeaders } from "../../internal/http/wire";
 
 /** How one dialed socket behaves (resolved from transport and dial options). */
 export interface HttpDialConfig {

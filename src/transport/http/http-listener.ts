@@ -8,11 +8,11 @@ import { ErrorIds, methodNotAllowed, notFound, serviceUnavailable } from "../../
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../headers";
 import type { Listener, Socket } from "../transport";
-import { bindServer } from "../address";
+import { bindServer } from "../../internal/address";
 import { HttpDeadline, type HttpExpiry } from "./deadlines";
 import { HttpServerSocket, type ConnectionOwner } from "./http-server-socket";
-import { receiveBody, tooLarge } from "./inbound";
-import { readHeaders, writeError } from "./wire";
+import { receiveBody } from "./inbound";
+import { readHeaders, tooLarge, writeError } from "../../internal/http/wire";
 
 /** What a listener is configured with (resolved from transport and listen options). */
 export interface HttpListenerConfig {

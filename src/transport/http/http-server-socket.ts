@@ -4,8 +4,8 @@ import { badRequest, internalServerError, serviceUnavailable } from "../../error
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../headers";
 import type { Message, Socket } from "../transport";
-import { joinHostPort } from "../address";
-import { connectionError, endWith, writeError, writeHeaders } from "./wire";
+import { joinHostPort } from "../../internal/address";
+import { connectionError, endWith, writeError, writeHeaders } from "../../internal/http/wire";
 
 /** What a server socket needs from the listener that accepted it. */
 export interface ConnectionOwner {

@@ -1,5 +1,5 @@
 import type { DialOptions, Listener, Socket, Transport } from "../transport";
-import { splitHostPort } from "../address";
+import { splitHostPort } from "../../internal/address";
 import { HttpClientSocket } from "./http-client-socket";
 import { HttpListener } from "./http-listener";
 import { resolveHttpTransportOptions, type HttpListenOptions, type HttpTransportOptions, type ResolvedHttpTransportOptions } from "./options";

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { payloadTooLarge, type MicroError } from "../../errors";
 import type { Logger } from "../../logger/logger";
 import type { HttpServerSocket } from "./http-server-socket";
-import { writeError } from "./wire";
+import { tooLarge, writeError } from "../../internal/http/wire";
 
 const kInbound = Symbol("tsmicro.http.inbound");
 
@@ -20,11 +19,6 @@ interface Inbound {
   readonly chunks: Buffer[];
   size: number;
   refused: boolean;
-}
-
-/** The 413 for a body of `size` bytes over `limit`. */
-export function tooLarge(size: number, limit: number): MicroError {
-  return payloadTooLarge(`body of ${size} bytes is over the limit of ${limit} bytes`);
 }
 
 /**

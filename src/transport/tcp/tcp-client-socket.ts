@@ -2,7 +2,7 @@ import { connect, type Socket as NetSocket } from "node:net";
 import { clampDelay } from "../../internal/timers";
 import { MicroError } from "../../errors";
 import type { Logger } from "../../logger/logger";
-import { joinHostPort, type HostPort } from "../address";
+import { joinHostPort, type HostPort } from "../../internal/address";
 import { Headers } from "../headers";
 import type { Message, Socket } from "../transport";
 import { connectionError, drainingError, HttpPeerError, transportMismatch } from "./errors";

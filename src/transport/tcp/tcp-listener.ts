@@ -3,7 +3,7 @@ import { Sweeper } from "../../internal/sweeper";
 import { clampDelay } from "../../internal/timers";
 import { limitWarnings } from "../../internal/warning-limiter";
 import type { Logger } from "../../logger/logger";
-import { bindServer, joinHostPort } from "../address";
+import { bindServer, joinHostPort } from "../../internal/address";
 import type { Listener, Socket } from "../transport";
 import { DRAIN_HANDSHAKE_GRACE_MS, HandshakeDeadline, IdleDeadline } from "./deadlines";
 import { sniffPreface } from "./sniff";

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Socket as NetSocket } from "node:net";
 import { internalServerError, payloadTooLarge, serviceUnavailable, ErrorIds, type MicroError } from "../../errors";
 import type { Logger } from "../../logger/logger";
-import { joinHostPort } from "../address";
+import { joinHostPort } from "../../internal/address";
 import { Headers } from "../headers";
 import type { Message, Socket } from "../transport";
 import { TcpConnection, type ConnectionConfig } from "./tcp-connection";

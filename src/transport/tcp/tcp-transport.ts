@@ -1,6 +1,6 @@
 import type { Socket as NetSocket } from "node:net";
 import type { DialOptions, Listener, Socket, Transport } from "../transport";
-import { splitHostPort } from "../address";
+import { splitHostPort } from "../../internal/address";
 import { connectTcp, TcpClientSocket } from "./tcp-client-socket";
 import { httpCompanion } from "./http-companion";
 import { TcpListener } from "./tcp-listener";

@@ -1,5 +1,5 @@
 import type { Logger } from "../logger/logger";
-import type { Registry, ServiceRecord, WatchEvent, Watcher } from "../registry/registry";
+import type { Registry, ServiceRecord, WatchEvent, Watcher } from "./registry";
 
 interface CacheEntry {
   services: ServiceRecord[];

@@ -1,6 +1,6 @@
 import { Agent, type AgentOptions, type ClientRequestArgs } from "node:http";
 import { createConnection, type NetConnectOpts, type Socket as NetSocket } from "node:net";
-import { clampDelay } from "../../internal/timers";
+import { clampDelay } from "../timers";
 
 const kConnectTimer = Symbol("tsmicro.http.connectTimer");
 

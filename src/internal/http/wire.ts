@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders, ServerResponse } from "node:http";
-import { ErrorIds, MicroError } from "../../errors";
-import { canonicalHeader, Headers } from "../headers";
+import { ErrorIds, MicroError, payloadTooLarge } from "../../errors";
+import { canonicalHeader, Headers } from "../../transport/headers";
 
 // Headers that frame the HTTP exchange rather than belong to the message; the transport sets
 // its own, so message headers of these names are neither delivered nor sent.
@@ -97,4 +97,9 @@ const INLINE_BODY_BYTES = 16 * 1024;
 export function endWith(out: { end(chunk: string | Buffer, encoding?: BufferEncoding): unknown }, body: Buffer): void {
   if (body.length <= INLINE_BODY_BYTES) out.end(body.toString("latin1"), "latin1");
   else out.end(body);
+}
+
+/** The 413 for a body of `size` bytes over `limit`. */
+export function tooLarge(size: number, limit: number): MicroError {
+  return payloadTooLarge(`body of ${size} bytes is over the limit of ${limit} bytes`);
 }
