@@ -84,4 +84,14 @@ describe("the import graph of src/", () => {
       expect([...reachable(graph, core)]).not.toContain("logger/pino-logger.ts");
     }
   });
+
+  // Regression: the HTTP broker borrowed the http transport's internals and the selector's cache.
+  it("keeps broker, selector and transports apart: what they share lives in internal/ or registry/", () => {
+    const direct = (dir: string): string[] =>
+      [...graph.entries()].filter(([f]) => relative(SRC, f).startsWith(dir)).flatMap(([, deps]) => deps.map((d) => relative(SRC, d)));
+    expect(direct("broker/")).toContain("internal/http/wire.ts");
+    expect(direct("broker/").filter((d) => /^(selector|transport\/(http|tcp))\//.test(d))).toEqual([]);
+    expect(direct("selector/").filter((d) => /^(broker|transport)\//.test(d))).toEqual([]);
+    expect(direct("transport/").filter((d) => /^(broker|selector)\//.test(d))).toEqual([]);
+  });
 });
