@@ -48,7 +48,14 @@ export const BUILTIN_PROVIDERS: readonly Entry[] = [
     name: "http",
     load: async () => {
       const { HttpBroker } = await import("../broker/http");
-      return (_o, { logger, registry }) => new HttpBroker({ registry: registry(), logger: logger.child(child("broker")) });
+      // Subscribers are registered like the service's node, so --register_ttl/--register_interval apply to both.
+      return (_o, { config, logger, registry }) =>
+        new HttpBroker({
+          registry: registry(),
+          registerTtlMs: config.registerTtlMs,
+          registerIntervalMs: config.registerIntervalMs,
+          logger: logger.child(child("broker")),
+        });
     },
   } satisfies ProviderPlugin<"broker">,
   {
