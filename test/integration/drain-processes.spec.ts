@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { ErrorIds, MicroError, RegistrySelector, RpcClient, SilentLogger, createClient, retryOnDraining, type Node, type RetryPolicy, type StandaloneClient } from "../../src";
+import { ErrorIds, RpcClient, SilentLogger, createClient, retryOnDraining, type RetryPolicy, type StandaloneClient } from "../../src";
+import { CountingSelector, load, type LoadResult } from "../helpers/load";
 import { killAll, startNode, type Child } from "../helpers/processes";
 import { waitFor } from "../helpers/wait";
 
@@ -10,21 +11,6 @@ import { waitFor } from "../helpers/wait";
 const NAME = `drain-${randomUUID().slice(0, 8)}`;
 const env = { MICRO_SERVER_NAME: NAME, MICRO_REGISTER_TTL: "3", MICRO_REGISTER_INTERVAL: "1" };
 const CALLERS = 16;
-
-/** A selector that counts successful calls per node address. */
-class CountingSelector extends RegistrySelector {
-  readonly served = new Map<string, number>();
-  override mark(service: string, node: Node, error?: Error): void {
-    if (!error) this.served.set(node.address, (this.served.get(node.address) ?? 0) + 1);
-    super.mark(service, node, error);
-  }
-
-  total(): number {
-    let n = 0;
-    for (const v of this.served.values()) n += v;
-    return n;
-  }
-}
 
 describe("graceful drain across processes (tcp transport, mDNS on loopback)", () => {
   let standalone: StandaloneClient;
@@ -55,19 +41,8 @@ describe("graceful drain across processes (tcp transport, mDNS on loopback)", ()
   });
 
   it("loses no call when one of three nodes is SIGTERMed under 16 concurrent callers, and it exits 0", async () => {
-    let running = true;
-    let ok = 0;
-    const failed: string[] = [];
-    const callers = Array.from({ length: CALLERS }, async () => {
-      while (running) {
-        try {
-          await client.call(NAME, "Greeter.Hello", { name: "load" });
-          ok++;
-        } catch (err) {
-          failed.push(MicroError.is(err) ? err.toString() : String(err));
-        }
-      }
-    });
+    const running = load(client, NAME, CALLERS);
+    let result: LoadResult;
     try {
       const addresses = nodes.map((n) => /ready at (\S+)/.exec(n.stdout())![1]!);
       await waitFor(() => addresses.every((a) => (selector.served.get(a) ?? 0) > 50), 10_000, "calls reaching all three nodes");
@@ -77,9 +52,9 @@ describe("graceful drain across processes (tcp transport, mDNS on loopback)", ()
       const mark = selector.total();
       await waitFor(() => selector.total() > mark + 500, 10_000, "calls continuing on the other nodes");
     } finally {
-      running = false;
-      await Promise.all(callers);
+      result = await running.stop();
     }
+    const { ok, failed } = result;
     // Printed so a run shows how many refusals the drain produced (each retried safely).
     process.stdout.write(`drain: ${ok} calls ok, ${failed.length} failed, ${drainingRetries} ${ErrorIds.draining} retries\n${failed.slice(0, 3).join("\n")}\n`);
     expect(failed).toEqual([]);

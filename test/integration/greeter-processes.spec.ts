@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { MicroError, RegistrySelector, RpcClient, SilentLogger, createClient, type Node, type StandaloneClient } from "../../src";
+import { RpcClient, SilentLogger, createClient, type StandaloneClient } from "../../src";
+import { CountingSelector, load } from "../helpers/load";
 import { killAll, runNode, startNode, type Child } from "../helpers/processes";
 import { waitFor } from "../helpers/wait";
 
@@ -11,39 +12,6 @@ const env = { MICRO_SERVER_NAME: NAME, MICRO_REGISTER_TTL: String(TTL_S), MICRO_
 
 function startGreeter(): Child {
   return startNode("samples/greeter/service.js", [], env);
-}
-
-/** A selector that records which nodes answered successfully. */
-class CountingSelector extends RegistrySelector {
-  readonly served = new Map<string, number>();
-  override mark(service: string, node: Node, error?: Error): void {
-    if (!error) this.served.set(node.address, (this.served.get(node.address) ?? 0) + 1);
-    super.mark(service, node, error);
-  }
-}
-
-/** Calls continuously from `workers` loops until stopped; counts successes and failures. */
-function load(client: RpcClient, workers = 4): { stop(): Promise<{ ok: number; failed: MicroError[] }> } {
-  let running = true;
-  let ok = 0;
-  const failed: MicroError[] = [];
-  const loops = Array.from({ length: workers }, async () => {
-    while (running) {
-      try {
-        await client.call(NAME, "Greeter.Hello", { name: "load" });
-        ok++;
-      } catch (err) {
-        failed.push(err as MicroError);
-      }
-    }
-  });
-  return {
-    stop: async () => {
-      running = false;
-      await Promise.all(loops);
-      return { ok, failed };
-    },
-  };
 }
 
 describe("greeter across processes (mDNS on loopback)", () => {
@@ -104,7 +72,7 @@ describe("greeter across processes (mDNS on loopback)", () => {
   });
 
   it("loses no call when a node is stopped with SIGTERM under load, and it exits 0", async () => {
-    const l = load(client);
+    const l = load(client, NAME);
     await waitFor(() => selector.served.size > 0);
     const before = [...selector.served.values()].reduce((x, y) => x + y, 0);
     await waitFor(() => [...selector.served.values()].reduce((x, y) => x + y, 0) > before + 50);
@@ -113,7 +81,7 @@ describe("greeter across processes (mDNS on loopback)", () => {
     const after = [...selector.served.values()].reduce((x, y) => x + y, 0);
     await waitFor(() => [...selector.served.values()].reduce((x, y) => x + y, 0) > after + 100);
     const { ok, failed } = await l.stop();
-    expect(failed.map(String)).toEqual([]);
+    expect(failed).toEqual([]);
     expect(ok).toBeGreaterThan(150);
   });
 
@@ -125,7 +93,7 @@ describe("greeter across processes (mDNS on loopback)", () => {
     const watcher = await standalone.registry.watch((e) => {
       if (e.action === "delete") deleted.push(...e.service.nodes.map((n) => n.address));
     }, { service: NAME });
-    const l = load(client);
+    const l = load(client, NAME);
     await waitFor(() => (selector.served.get(cAddr) ?? 0) > 20, 10_000, "calls reaching the new node");
     const killedAt = Date.now();
     c.process.kill("SIGKILL");
@@ -133,7 +101,7 @@ describe("greeter across processes (mDNS on loopback)", () => {
     const mark = [...selector.served.values()].reduce((x, y) => x + y, 0);
     await waitFor(() => [...selector.served.values()].reduce((x, y) => x + y, 0) > mark + 100, 10_000, "calls continuing");
     const { failed } = await l.stop();
-    expect(failed.map(String)).toEqual([]);
+    expect(failed).toEqual([]);
     // Lookups stop seeing it at once (it no longer answers); watchers drop it when its TTL runs out.
     await waitFor(async () => !(await standalone.registry.getService(NAME)).flatMap((s) => s.nodes).some((n) => n.address === cAddr), (TTL_S + 2) * 1000, "dead node gone from lookups");
     await waitFor(() => deleted.includes(cAddr), (TTL_S + 2) * 1000, "watchers told the dead node is gone");
