@@ -1,5 +1,6 @@
 import type { Constructor } from "../decorators/metadata-keys";
 import type { Context } from "../metadata/context";
+import type { HandlerWrapperLike, SubscriberWrapperLike } from "../server/server";
 
 /** A plain description of one RPC endpoint; the server routes these and never reads decorators. */
 export interface HandlerDescriptor {
@@ -15,8 +16,10 @@ export interface HandlerDescriptor {
   validate: boolean;
   /** Reject undeclared request properties instead of stripping them; undefined: the server's option. */
   forbidNonWhitelisted?: boolean;
-  /** Advertised endpoint metadata. */
+  /** Advertised endpoint metadata (`idempotent: "true"` for `@Handler({ idempotent: true })`). */
   metadata: Record<string, string>;
+  /** This handler's own wrappers (`@UseWrappers` on its class, then its method), inside the server's. */
+  wrappers?: readonly HandlerWrapperLike[];
 }
 
 /** A plain description of one event subscriber. */
@@ -31,4 +34,6 @@ export interface SubscriberDescriptor {
   validate: boolean;
   /** Reject undeclared event properties instead of stripping them; undefined: the server's option. */
   forbidNonWhitelisted?: boolean;
+  /** This subscriber's own wrappers (`@UseSubscriberWrappers` on its class, then its method), inside the server's. */
+  wrappers?: readonly SubscriberWrapperLike[];
 }

@@ -3,10 +3,12 @@ import {
   getReturnType,
   getServiceMeta,
   getSubscribeMetas,
+  getWrapperMeta,
   type Constructor,
   type ServiceMeta,
 } from "../decorators/metadata-keys";
 import type { Context } from "../metadata/context";
+import type { HandlerWrapperLike, SubscriberWrapperLike } from "../server/server";
 import type { HandlerDescriptor, SubscriberDescriptor } from "./descriptors";
 import { invokeSafely } from "./invoke";
 import { classOrUndefined, payloadTypeOf } from "./payload-type";
@@ -41,7 +43,8 @@ export function explore(instance: object): Explored {
       responseType: o.response ?? classOrUndefined(getReturnType(proto, meta.method)),
       validate: request.validate,
       forbidNonWhitelisted: o.forbidNonWhitelisted,
-      metadata: o.metadata ?? {},
+      metadata: o.idempotent ? { ...o.metadata, idempotent: "true" } : (o.metadata ?? {}),
+      wrappers: wrappersOf<HandlerWrapperLike>("handler", cls, meta.method),
     };
   });
   const subscribers = getSubscribeMetas(cls).map((meta): SubscriberDescriptor => {
@@ -56,6 +59,7 @@ export function explore(instance: object): Explored {
       eventType: event.type,
       validate: event.validate,
       forbidNonWhitelisted: o.forbidNonWhitelisted,
+      wrappers: wrappersOf<SubscriberWrapperLike>("subscriber", cls, meta.method),
     };
   });
   return { service: getServiceMeta(cls), handlers, subscribers };
@@ -64,6 +68,12 @@ export function explore(instance: object): Explored {
 /** `<Class>.<Method>` with the method capitalised: `Greeter.hello` → `Greeter.Hello`. */
 export function defaultEndpointName(className: string, method: string): string {
   return `${className}.${method.charAt(0).toUpperCase()}${method.slice(1)}`;
+}
+
+/** Class-level then method-level wrappers; undefined when there are none (the server then shares one chain). */
+function wrappersOf<W>(kind: "handler" | "subscriber", cls: Constructor, method: string): readonly W[] | undefined {
+  const all = [...getWrapperMeta(kind, cls), ...getWrapperMeta(kind, cls, method)] as W[];
+  return all.length > 0 ? all : undefined;
 }
 
 function methodOf(proto: Record<string, unknown>, name: string, cls: Constructor): Method {

@@ -22,6 +22,10 @@ export const ErrorIds = {
   connection: "tsmicro.connection",
   draining: "tsmicro.draining",
   noNodes: "tsmicro.no_nodes",
+  rateLimited: "tsmicro.rate_limited",
+  overloaded: "tsmicro.overloaded",
+  circuitOpen: "tsmicro.circuit_open",
+  connectionLost: "tsmicro.connection_lost",
 } as const;
 
 /** One of the ids in {@link ErrorIds}. */
@@ -45,9 +49,13 @@ export const StatusText: Readonly<Record<number, string>> = {
 
 /**
  * Ids whose errors prove the request never reached a handler, so a retry cannot run it twice.
+ * `tsmicro.connection_lost` is deliberately absent: the request was sent, so the handler may
+ * have run.
  */
 export const NOT_DELIVERED_IDS: ReadonlySet<string> = new Set([
   ErrorIds.connection,
   ErrorIds.draining,
   ErrorIds.noNodes,
+  ErrorIds.overloaded,
+  ErrorIds.circuitOpen,
 ]);
