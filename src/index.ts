@@ -2,13 +2,14 @@ import "reflect-metadata";
 
 // The public API of tsmicro. Everything a user imports comes from here; src/internal is never exported.
 
-export { Service, Handler, Subscribe, Inject, Injectable, Module } from "./decorators";
+export { Service, Handler, Subscribe, Inject, Injectable, Module, UseWrappers, UseSubscriberWrappers } from "./decorators";
 export type { Constructor, HandlerOptions, ModuleMeta, Provider, ServiceDecoratorOptions, SubscriberOptions } from "./decorators";
 
 export { bootstrap, bootstrapFunction, createService, createClient, PROVIDERS, providerFactory } from "./di";
 export type { BootstrapOptions, ConfigOptions, CreateServiceOptions, CreateClientOptions, StandaloneClient, Family, ProviderDeps } from "./di";
 // Each of these is both a DI token and the interface it stands for.
 export { Registry, Selector, Transport, Broker, Client, Server, Logger, Codecs, MicroConfig } from "./di/tokens";
+export { HandlerWrappers, SubscriberWrappers, CallWrappers, AttemptWrappers, PublishWrappers } from "./di/tokens";
 
 export { MicroService, type Hook, type ServiceHooks, type ServiceParts } from "./service/service";
 export { handleSignals } from "./service/signals";
@@ -37,10 +38,66 @@ export { MemoryBroker } from "./broker/memory";
 export { HttpBroker } from "./broker/http";
 
 export { RpcClient, retryOnConnectionError, retryOnDraining, retryNever, exponentialBackoff } from "./client";
-export type { Backoff, CallFn, CallOptions, CallWrapper, ClientRequest, PublishOptions, ResolvedCallOptions, RetryPolicy, RpcClientOptions } from "./client";
+export type {
+  AttemptFn,
+  AttemptRequest,
+  AttemptWrapper,
+  AttemptWrapperLike,
+  Backoff,
+  CallFn,
+  CallOptions,
+  CallWrapper,
+  CallWrapperLike,
+  ClientRequest,
+  PublishFn,
+  PublishOptions,
+  PublishRequest,
+  PublishWrapper,
+  PublishWrapperLike,
+  ResolvedCallOptions,
+  RetryInfo,
+  RetryPolicy,
+  RpcClientOptions,
+} from "./client";
 
 export { RpcServer, validateInto } from "./server";
-export type { HandlerFn, HandlerWrapper, ServerRequest, RpcServerOptions, HealthResponse, ValidateOptions } from "./server";
+export type {
+  HandlerFn,
+  HandlerWrapper,
+  HandlerWrapperLike,
+  ServerEvent,
+  ServerRequest,
+  SubscriberFn,
+  SubscriberWrapper,
+  SubscriberWrapperLike,
+  RpcServerOptions,
+  HealthResponse,
+  ValidateOptions,
+} from "./server";
+
+export {
+  loggingHandlerWrapper,
+  loggingCallWrapper,
+  rateLimit,
+  concurrencyLimit,
+  circuitBreaker,
+  NodeCircuitBreaker,
+  DEFAULT_CIRCUIT_BREAKER_OPTIONS,
+  DEFAULT_CONCURRENCY_LIMIT_OPTIONS,
+  DEFAULT_LOGGING_OPTIONS,
+  DEFAULT_RATE_LIMIT_OPTIONS,
+} from "./wrappers";
+export type {
+  CircuitBreakerOptions,
+  ConcurrencyLimitOptions,
+  Interceptor,
+  InterceptorClass,
+  LimitScope,
+  LoggingOptions,
+  RateLimitOptions,
+  WrapFn,
+  WrapperLike,
+} from "./wrappers";
 export type { HandlerDescriptor, SubscriberDescriptor } from "./discovery";
 export { explore, describeType } from "./discovery";
 

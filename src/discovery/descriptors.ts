@@ -1,6 +1,5 @@
 import type { Constructor } from "../decorators/metadata-keys";
 import type { Context } from "../metadata/context";
-import type { HandlerWrapperLike, SubscriberWrapperLike } from "../server/server";
 
 /** A plain description of one RPC endpoint; the server routes these and never reads decorators. */
 export interface HandlerDescriptor {
@@ -18,8 +17,11 @@ export interface HandlerDescriptor {
   forbidNonWhitelisted?: boolean;
   /** Advertised endpoint metadata (`idempotent: "true"` for `@Handler({ idempotent: true })`). */
   metadata: Record<string, string>;
-  /** This handler's own wrappers (`@UseWrappers` on its class, then its method), inside the server's. */
-  wrappers?: readonly HandlerWrapperLike[];
+  /**
+   * This handler's own wrappers (`@UseWrappers` on its class, then its method), inside the
+   * server's: `HandlerWrapperLike` values, typed opaquely here because server types import this file.
+   */
+  wrappers?: readonly unknown[];
 }
 
 /** A plain description of one event subscriber. */
@@ -34,6 +36,6 @@ export interface SubscriberDescriptor {
   validate: boolean;
   /** Reject undeclared event properties instead of stripping them; undefined: the server's option. */
   forbidNonWhitelisted?: boolean;
-  /** This subscriber's own wrappers (`@UseSubscriberWrappers` on its class, then its method), inside the server's. */
-  wrappers?: readonly SubscriberWrapperLike[];
+  /** This subscriber's own wrappers (`@UseSubscriberWrappers`): `SubscriberWrapperLike` values, typed opaquely as above. */
+  wrappers?: readonly unknown[];
 }

@@ -8,7 +8,6 @@ import {
   type ServiceMeta,
 } from "../decorators/metadata-keys";
 import type { Context } from "../metadata/context";
-import type { HandlerWrapperLike, SubscriberWrapperLike } from "../server/server";
 import type { HandlerDescriptor, SubscriberDescriptor } from "./descriptors";
 import { invokeSafely } from "./invoke";
 import { classOrUndefined, payloadTypeOf } from "./payload-type";
@@ -44,7 +43,7 @@ export function explore(instance: object): Explored {
       validate: request.validate,
       forbidNonWhitelisted: o.forbidNonWhitelisted,
       metadata: o.idempotent ? { ...o.metadata, idempotent: "true" } : (o.metadata ?? {}),
-      wrappers: wrappersOf<HandlerWrapperLike>("handler", cls, meta.method),
+      wrappers: wrappersOf("handler", cls, meta.method),
     };
   });
   const subscribers = getSubscribeMetas(cls).map((meta): SubscriberDescriptor => {
@@ -59,7 +58,7 @@ export function explore(instance: object): Explored {
       eventType: event.type,
       validate: event.validate,
       forbidNonWhitelisted: o.forbidNonWhitelisted,
-      wrappers: wrappersOf<SubscriberWrapperLike>("subscriber", cls, meta.method),
+      wrappers: wrappersOf("subscriber", cls, meta.method),
     };
   });
   return { service: getServiceMeta(cls), handlers, subscribers };
@@ -71,8 +70,8 @@ export function defaultEndpointName(className: string, method: string): string {
 }
 
 /** Class-level then method-level wrappers; undefined when there are none (the server then shares one chain). */
-function wrappersOf<W>(kind: "handler" | "subscriber", cls: Constructor, method: string): readonly W[] | undefined {
-  const all = [...getWrapperMeta(kind, cls), ...getWrapperMeta(kind, cls, method)] as W[];
+function wrappersOf(kind: "handler" | "subscriber", cls: Constructor, method: string): readonly unknown[] | undefined {
+  const all = [...getWrapperMeta(kind, cls), ...getWrapperMeta(kind, cls, method)];
   return all.length > 0 ? all : undefined;
 }
 

@@ -14,7 +14,7 @@ import { Inflight } from "./inflight";
 import { resolveRpcServerOptions, type RpcServerOptions } from "./options";
 import { Registration } from "./registration";
 import { Router } from "./router";
-import type { HandlerFn, Server } from "./server";
+import type { HandlerFn, HandlerWrapperLike, Server } from "./server";
 import { subscribeAll } from "./subscribers";
 import { hasValidationRules } from "./validation";
 
@@ -93,7 +93,7 @@ export class RpcServer implements Server {
     const chain = compose(o.wrappers, inner, o.instantiate);
     const chains = new Map<HandlerDescriptor, HandlerFn>();
     for (const d of this.handlers) {
-      if (d.wrappers?.length) chains.set(d, compose([...o.wrappers, ...d.wrappers], inner, o.instantiate));
+      if (d.wrappers?.length) chains.set(d, compose([...o.wrappers, ...(d.wrappers as readonly HandlerWrapperLike[])], inner, o.instantiate));
     }
     const deps: DispatchDeps = {
       service: o.name,

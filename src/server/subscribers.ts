@@ -32,7 +32,7 @@ export function subscribeAll(deps: SubscriberDeps, descriptors: readonly Subscri
   const inner = validateAndDeliver(deps);
   return Promise.all(
     descriptors.map((d) => {
-      const chain = compose([...(deps.wrappers ?? []), ...(d.wrappers ?? [])], inner, deps.instantiate);
+      const chain = compose([...(deps.wrappers ?? []), ...((d.wrappers ?? []) as readonly SubscriberWrapperLike[])], inner, deps.instantiate);
       return deps.broker.subscribe(d.topic, (event) => deliver(deps, d, chain, event), { queue: d.queue });
     }),
   );
