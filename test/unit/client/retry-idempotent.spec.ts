@@ -124,7 +124,7 @@ describe("client wrappers", () => {
     const broker = new MemoryBroker();
     await broker.connect();
     const got: unknown[] = [];
-    await broker.subscribe("t", (ev) => void got.push(JSON.parse(ev.message.body.toString())));
+    await broker.subscribe("t", async (ev) => void got.push(JSON.parse(ev.message.body.toString())));
     const order: string[] = [];
     const stamp: PublishWrapper = (next) => (req, opts) => (order.push("outer"), next({ ...req, payload: { ...(req.payload as object), stamped: true } }, opts));
     const inner: PublishWrapper = (next) => (req, opts) => (order.push(`inner ${req.topic}`), next(req, opts));

@@ -21,7 +21,6 @@ import {
   type HandlerWrapper,
   type Interceptor,
   type MicroService,
-  type SubscriberFn,
   type SubscriberWrapper,
 } from "../../../src";
 import { SilentLogger } from "../../../src/logger/silent";
