@@ -10,10 +10,8 @@ import { waitFor } from "../helpers/wait";
 // while its handler runs. The request was sent, so the handler may have run: a non-idempotent
 // endpoint must NOT be retried (it runs once, the call fails with tsmicro.connection_lost); an
 // endpoint declared @Handler({ idempotent: true }) is retried on another node.
-const NAME = `sigkill-${randomUUID().slice(0, 8)}`;
-
 /** A service written in plain JS against dist/: with BLOCK=1 its handlers never answer. */
-const SERVICE = `
+const service = (NAME: string): string => `
 const { Service, Handler, Module, bootstrap } = require(${JSON.stringify(join(ROOT, "dist", "src", "index.js"))});
 class Payments {
   async charge(req) { return this.run("Payments.Charge", req); }
@@ -32,7 +30,8 @@ Module({ services: [Payments] })(AppModule);
 bootstrap(AppModule).then((s) => console.log("ready at " + s.server.address));
 `;
 
-describe("a node SIGKILLed mid-call (tcp, mDNS on loopback, real processes)", () => {
+describe.each(["tcp", "http"])("a node SIGKILLed mid-call (%s transport, mDNS on loopback, real processes)", (transport) => {
+  const NAME = `sigkill-${transport}-${randomUUID().slice(0, 8)}`;
   let dir: string;
   let standalone: StandaloneClient;
   const nodes: Record<"blockA" | "blockB" | "healthy", { child: Child; address: string }> = {} as never;
@@ -40,14 +39,15 @@ describe("a node SIGKILLed mid-call (tcp, mDNS on loopback, real processes)", ()
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "tsmicro-sigkill-"));
     const script = join(dir, "payments.js");
-    writeFileSync(script, SERVICE);
-    const start = (block: boolean): Child => startProcess(process.execPath, [script], { env: childEnv({ BLOCK: block ? "1" : "0" }) });
+    writeFileSync(script, service(NAME));
+    const start = (block: boolean): Child =>
+      startProcess(process.execPath, [script], { env: childEnv({ BLOCK: block ? "1" : "0", MICRO_TRANSPORT: transport }) });
     const children = { blockA: start(true), blockB: start(true), healthy: start(false) };
     for (const [k, child] of Object.entries(children)) {
       const [, address] = await child.waitFor(/ready at (\S+)/);
       nodes[k as keyof typeof nodes] = { child, address: address! };
     }
-    standalone = await createClient({ argv: [], env: { MICRO_BROKER: "memory" }, logger: new SilentLogger() });
+    standalone = await createClient({ argv: [], env: { MICRO_BROKER: "memory", MICRO_TRANSPORT: transport }, logger: new SilentLogger() });
     await waitFor(async () => (await standalone.registry.getService(NAME)).flatMap((s) => s.nodes).length === 3, 10_000, "three nodes registered");
   }, 30_000);
 
