@@ -25,6 +25,8 @@ export class AuthGuard implements Interceptor<HandlerFn> {
 
   wrap(next: HandlerFn): HandlerFn {
     return (req, ctx) => {
+      // Health checks (`micro health`) carry no token; Debug.* endpoints are internal and read-only.
+      if (req.endpoint.startsWith("Debug.")) return next(req, ctx);
       const token = /^Bearer (.+)$/.exec(ctx.metadata["Authorization"] ?? "")?.[1];
       if (!token || !this.tokens.has(token)) throw unauthorized("missing or unknown bearer token", "wallet.unauthorized");
       return next(req, ctx);
