@@ -48,3 +48,46 @@ describe("circuitBreaker", () => {
     jest.useRealTimers();
   });
 });
+
+describe("circuitBreaker in a client", () => {
+  it("stops sending to a failing node: its calls go to the other node once the circuit opens", async () => {
+    const { MemoryRegistry, RegistrySelector, RpcClient, roundRobin } = await import("../../../src");
+    const sent: string[] = [];
+    const transport = {
+      name: "scripted",
+      listen: () => Promise.reject(new Error("not a server")),
+      close: async () => undefined,
+      dial: async (address: string) => {
+        let deliver: (m: { header: Record<string, string>; body: Buffer }) => void = () => undefined;
+        return {
+          local: "test",
+          remote: address,
+          send: async (msg: { header: Record<string, string> }) => {
+            sent.push(address);
+            const id = msg.header["Micro-Id"]!;
+            const header: Record<string, string> = address.endsWith(":1")
+              ? { "Micro-Id": id, "Micro-Error": serviceUnavailable("database down").toHeader() }
+              : { "Micro-Id": id, "Content-Type": "application/json" };
+            setImmediate(() => deliver({ header, body: Buffer.from(address.endsWith(":1") ? "" : '"ok"') }));
+          },
+          onMessage: (h: typeof deliver) => (deliver = h),
+          onClose: () => undefined,
+          close: async () => undefined,
+        };
+      },
+    };
+    const registry = new MemoryRegistry();
+    await registry.register({ name: "svc", version: "1", endpoints: [], nodes: ["127.0.0.1:1", "127.0.0.1:2"].map((a) => ({ id: a, address: a, metadata: {} })) });
+    const breaker = circuitBreaker({ volumeThreshold: 2, resetTimeoutMs: 60_000 });
+    const client = new RpcClient({ selector: new RegistrySelector({ registry, strategy: roundRobin(() => 0) }), transport, attemptWrappers: [breaker] });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 8; i++) outcomes.push(await client.call("svc", "Svc.Do", {}).then(String, (e: { id: string }) => e.id));
+    // A 503 from the handler is not retried (it may have run), so the first failures reach the caller.
+    expect(outcomes.slice(0, 4)).toEqual([ErrorIds.unavailable, "ok", ErrorIds.unavailable, "ok"]);
+    expect(outcomes.slice(4)).toEqual(["ok", "ok", "ok", "ok"]);
+    expect(sent.filter((a) => a.endsWith(":1"))).toHaveLength(2);
+    expect(breaker.isOpen("127.0.0.1:1")).toBe(true);
+    breaker.close();
+    await client.close();
+  });
+});
