@@ -2,7 +2,7 @@ import "reflect-metadata";
 
 // The public API of tsmicro. Everything a user imports comes from here; src/internal is never exported.
 
-export { Service, Handler, Subscribe, Inject, Injectable, Module } from "./decorators";
+export { Service, Handler, Subscribe, Inject, Injectable, Module, UseWrappers, UseSubscriberWrappers } from "./decorators";
 export type { Constructor, HandlerOptions, ModuleMeta, Provider, ServiceDecoratorOptions, SubscriberOptions } from "./decorators";
 
 export { bootstrap, bootstrapFunction, createService, createServiceAsync, createClient } from "./di";
@@ -11,6 +11,7 @@ export type { BootstrapOptions, ConfigOptions, CreateServiceOptions, CreateClien
 export type { PluginFactory, PluginOptions, ProviderPlugin, TransportResolver } from "./di";
 // Each of these is both a DI token and the interface it stands for.
 export { Registry, Selector, Transport, Broker, Client, Server, Logger, Codecs, MicroConfig } from "./di/tokens";
+export { HandlerWrappers, SubscriberWrappers, CallWrappers, AttemptWrappers, PublishWrappers } from "./di/tokens";
 
 export { MicroService, type DeferredServiceParts, type Hook, type ServiceHooks, type ServiceParts } from "./service/service";
 export type { BeforeApplicationShutdown, LifecycleHook, OnApplicationBootstrap, OnModuleDestroy, OnModuleInit } from "./service/lifecycle";
@@ -40,10 +41,66 @@ export { MemoryBroker } from "./broker/memory";
 export { HttpBroker } from "./broker/http";
 
 export { RpcClient, retryOnConnectionError, retryOnDraining, retryNever, exponentialBackoff } from "./client";
-export type { Backoff, CallFn, CallOptions, CallWrapper, ClientRequest, PublishOptions, ResolvedCallOptions, RetryPolicy, RpcClientOptions } from "./client";
+export type {
+  AttemptFn,
+  AttemptRequest,
+  AttemptWrapper,
+  AttemptWrapperLike,
+  Backoff,
+  CallFn,
+  CallOptions,
+  CallWrapper,
+  CallWrapperLike,
+  ClientRequest,
+  PublishFn,
+  PublishOptions,
+  PublishRequest,
+  PublishWrapper,
+  PublishWrapperLike,
+  ResolvedCallOptions,
+  RetryInfo,
+  RetryPolicy,
+  RpcClientOptions,
+} from "./client";
 
 export { RpcServer, validateInto } from "./server";
-export type { HandlerFn, HandlerWrapper, ServerRequest, RpcServerOptions, HealthResponse, ValidateOptions } from "./server";
+export type {
+  HandlerFn,
+  HandlerWrapper,
+  HandlerWrapperLike,
+  ServerEvent,
+  ServerRequest,
+  SubscriberFn,
+  SubscriberWrapper,
+  SubscriberWrapperLike,
+  RpcServerOptions,
+  HealthResponse,
+  ValidateOptions,
+} from "./server";
+
+export {
+  loggingHandlerWrapper,
+  loggingCallWrapper,
+  rateLimit,
+  concurrencyLimit,
+  circuitBreaker,
+  NodeCircuitBreaker,
+  DEFAULT_CIRCUIT_BREAKER_OPTIONS,
+  DEFAULT_CONCURRENCY_LIMIT_OPTIONS,
+  DEFAULT_LOGGING_OPTIONS,
+  DEFAULT_RATE_LIMIT_OPTIONS,
+} from "./wrappers";
+export type {
+  CircuitBreakerOptions,
+  ConcurrencyLimitOptions,
+  Interceptor,
+  InterceptorClass,
+  LimitScope,
+  LoggingOptions,
+  RateLimitOptions,
+  WrapFn,
+  WrapperLike,
+} from "./wrappers";
 export type { HandlerDescriptor, SubscriberDescriptor } from "./discovery";
 export { explore, describeType } from "./discovery";
 

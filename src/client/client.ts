@@ -1,12 +1,51 @@
 import type { CallContext } from "../metadata/call-context";
 import type { Metadata } from "../metadata/metadata";
+import type { Node } from "../registry/registry";
 import type { SelectOptions } from "../selector/selector";
+import type { WrapperLike } from "../wrappers/chain";
 
 /** The function a call goes through; wrappers wrap it. */
 export type CallFn = (request: ClientRequest, options: ResolvedCallOptions) => Promise<unknown>;
 
-/** Middleware around every call: `next => (req, opts) => next(req, opts)`. */
+/** Middleware around every call, retries and deadline included: `next => (req, opts) => next(req, opts)`. */
 export type CallWrapper = (next: CallFn) => CallFn;
+
+/** A call wrapper as a function, an object with `wrap(next)`, or an injectable class with `wrap(next)`. */
+export type CallWrapperLike = WrapperLike<CallFn>;
+
+/** One attempt of a call, as attempt wrappers see it: the request plus the node it goes to. */
+export interface AttemptRequest extends ClientRequest {
+  /** The node this attempt is sent to. */
+  node: Node;
+  /** 1 for the first attempt, 2 for the first retry, … */
+  attempt: number;
+  /** When the whole call's budget runs out (ms since the epoch). */
+  deadline: number;
+}
+
+/** The function each attempt goes through; attempt wrappers wrap it. */
+export type AttemptFn = (request: AttemptRequest, options: ResolvedCallOptions) => Promise<unknown>;
+
+/** Middleware around every attempt (so once per retry too): `next => (req, opts) => next(req, opts)`. */
+export type AttemptWrapper = (next: AttemptFn) => AttemptFn;
+
+/** An attempt wrapper as a function, an object with `wrap(next)`, or an injectable class with `wrap(next)`. */
+export type AttemptWrapperLike = WrapperLike<AttemptFn>;
+
+/** What a publish is about. */
+export interface PublishRequest {
+  topic: string;
+  payload: unknown;
+}
+
+/** The function a publish goes through; publish wrappers wrap it. */
+export type PublishFn = (request: PublishRequest, options: PublishOptions) => Promise<void>;
+
+/** Middleware around every `client.publish`: `next => (req, opts) => next(req, opts)`. */
+export type PublishWrapper = (next: PublishFn) => PublishFn;
+
+/** A publish wrapper as a function, an object with `wrap(next)`, or an injectable class with `wrap(next)`. */
+export type PublishWrapperLike = WrapperLike<PublishFn>;
 
 /** What a call is about. */
 export interface ClientRequest {
@@ -15,8 +54,16 @@ export interface ClientRequest {
   body: unknown;
 }
 
+/** What the retry decision knows about the failed attempt. */
+export interface RetryInfo {
+  /** The node the attempt went to. */
+  node: Node;
+  /** The node advertises the endpoint as idempotent (`@Handler({ idempotent: true })`). */
+  idempotent: boolean;
+}
+
 /** Decides whether a failed attempt is retried. `attempt` counts from 1. */
-export type RetryPolicy = (error: Error, attempt: number, request: ClientRequest) => boolean;
+export type RetryPolicy = (error: Error, attempt: number, request: ClientRequest, info?: RetryInfo) => boolean;
 
 /** Delay before retry `attempt` (counting from 1), in ms. */
 export type Backoff = (attempt: number) => number;
@@ -27,7 +74,13 @@ export interface CallOptions {
   timeoutMs?: number;
   /** Extra attempts after the first (default 1). */
   retries?: number;
+  /** Which errors are retried; default {@link retryOnConnectionError}: only provably undelivered ones (or lost ones of idempotent endpoints). */
   retry?: RetryPolicy;
+  /**
+   * Error ids or codes retried in addition to what `retry` allows, for a caller that knows the
+   * handler may safely run twice: `{ retries: 2, retryOn: ["tsmicro.connection_lost", 408] }`.
+   */
+  retryOn?: readonly (string | number)[];
   backoff?: Backoff;
   /** Codec for the request (default application/json). */
   contentType?: string;

@@ -11,7 +11,9 @@ interface Pending {
 
 /**
  * One dialed socket plus the table of requests waiting for replies, correlated by `Micro-Id`.
- * When the socket closes every pending request fails at once with a 503.
+ * When the socket closes every pending request fails at once with 503 `tsmicro.connection_lost`
+ * (it was handed to the socket, so the handler may have run); a send that fails stays
+ * `tsmicro.connection` (never delivered).
  */
 export class ClientConnection {
   private readonly pending = new Map<string, Pending>();
@@ -24,8 +26,9 @@ export class ClientConnection {
     socket.onMessage((m) => this.deliver(m));
     socket.onClose((err) => {
       onClosed();
-      // A transport that knows why (say, the node speaks another transport) closes with a MicroError.
-      const cause = MicroError.is(err) ? err : serviceUnavailable(`connection to ${address} closed${err ? `: ${err.message}` : ""}`, ErrorIds.connection);
+      // A transport that knows why (say, the node speaks another transport) closes with a MicroError;
+      // otherwise the request was sent and its reply never came: not provably undelivered.
+      const cause = MicroError.is(err) ? err : serviceUnavailable(`connection to ${address} closed while waiting for the reply${err ? `: ${err.message}` : ""}`, ErrorIds.connectionLost);
       for (const p of this.pending.values()) this.settle(p, undefined, cause);
       this.pending.clear();
     });

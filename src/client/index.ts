@@ -1,4 +1,24 @@
-export type { Backoff, CallFn, CallOptions, CallWrapper, Client, ClientRequest, PublishOptions, ResolvedCallOptions, RetryPolicy } from "./client";
+export type {
+  AttemptFn,
+  AttemptRequest,
+  AttemptWrapper,
+  AttemptWrapperLike,
+  Backoff,
+  CallFn,
+  CallOptions,
+  CallWrapper,
+  CallWrapperLike,
+  Client,
+  ClientRequest,
+  PublishFn,
+  PublishOptions,
+  PublishRequest,
+  PublishWrapper,
+  PublishWrapperLike,
+  ResolvedCallOptions,
+  RetryInfo,
+  RetryPolicy,
+} from "./client";
 export { RpcClient } from "./rpc-client";
 export { type RpcClientOptions, DEFAULT_RPC_CLIENT_OPTIONS, resolveRpcClientOptions } from "./options";
 export { retryOnConnectionError, retryOnDraining, retryNever } from "./retry";

@@ -5,7 +5,8 @@ import { withDefaults } from "../internal/options";
 import type { Logger } from "../logger/logger";
 import type { Selector } from "../selector/selector";
 import type { Transport } from "../transport/transport";
-import type { Backoff, CallWrapper, RetryPolicy } from "./client";
+import type { Instantiate } from "../wrappers/chain";
+import type { AttemptWrapperLike, Backoff, CallWrapperLike, PublishWrapperLike, RetryPolicy } from "./client";
 import { exponentialBackoff } from "./backoff";
 import { retryOnConnectionError } from "./retry";
 
@@ -32,7 +33,14 @@ export interface RpcClientOptions {
   dialTimeoutMs: number;
   /** Sent as `Micro-From-Service` when set. */
   fromService?: string;
-  wrappers: readonly CallWrapper[];
+  /** Call wrappers, outermost first: each runs once per call, around retries and the deadline. Default none. */
+  wrappers: readonly CallWrapperLike[];
+  /** Attempt wrappers, outermost first: each runs once per attempt, with the selected node. Default none. */
+  attemptWrappers: readonly AttemptWrapperLike[];
+  /** Publish wrappers, outermost first. Default none. */
+  publishWrappers: readonly PublishWrapperLike[];
+  /** Builds interceptor classes given as wrappers (the DI layer passes the container's `get`); default `new`. */
+  instantiate?: Instantiate;
   logger?: Logger;
 }
 
@@ -45,7 +53,9 @@ export const DEFAULT_RPC_CLIENT_OPTIONS = {
   backoff: exponentialBackoff(),
   contentType: "application/json",
   dialTimeoutMs: 5000,
-  wrappers: [] as readonly CallWrapper[],
+  wrappers: [] as readonly CallWrapperLike[],
+  attemptWrappers: [] as readonly AttemptWrapperLike[],
+  publishWrappers: [] as readonly PublishWrapperLike[],
 };
 
 /** Fills in defaults. */

@@ -7,7 +7,9 @@ import { childSpan, formatTraceparent, newTraceparent } from "../metadata/trace"
 import { Headers } from "../transport/headers";
 import type { Node } from "../registry/registry";
 import type { Message } from "../transport/transport";
-import type { CallFn, CallOptions, Client, ClientRequest, PublishOptions, ResolvedCallOptions } from "./client";
+import { compose } from "../wrappers/chain";
+import type { AttemptFn, AttemptRequest, CallFn, CallOptions, Client, ClientRequest, PublishFn, PublishOptions, ResolvedCallOptions } from "./client";
+import { advertisesIdempotent, listedForRetry } from "./retry";
 import { resolveRpcClientOptions, type RpcClientOptions } from "./options";
 import { CallState } from "./call-state";
 import { ConnectionPool } from "./pool";
@@ -16,13 +18,18 @@ let sequence = 0;
 const NO_OPTIONS: CallOptions = Object.freeze({});
 const NO_METADATA: Record<string, string> = Object.freeze({}) as Record<string, string>;
 
+/** Where an attempt request carries its call's cancellation state past the attempt wrappers. */
+const kState = Symbol("tsmicro.callState");
+type StatefulAttempt = AttemptRequest & { [kState]?: CallState };
+
 function expire(state: CallState, req: ClientRequest, ms: number): void {
   state.cancel(timeout(`call to ${req.service}.${req.endpoint} timed out after ${ms}ms`));
 }
 
 /**
  * The default client: selector → pool → transport → codec, with a deadline on every call and
- * retries only where they are safe.
+ * retries only where they are safe. Pipeline: call wrappers → deadline and retry stage →
+ * attempt wrappers (once per attempt, with the node) → transport.
  */
 export class RpcClient implements Client {
   readonly name = "rpc";
@@ -30,13 +37,20 @@ export class RpcClient implements Client {
   private readonly codecs: CodecSet;
   private readonly pool: ConnectionPool;
   private readonly invoke: CallFn;
+  /** The attempt chain; undefined without attempt wrappers, so the plain path builds no attempt object. */
+  private readonly attemptChain: AttemptFn | undefined;
+  private readonly publishChain: PublishFn;
 
   constructor(options: Partial<RpcClientOptions> & Pick<RpcClientOptions, "selector" | "transport">) {
     this.options = resolveRpcClientOptions(options);
-    this.codecs = new CodecSet(this.options.codecs);
-    this.pool = new ConnectionPool(this.options.transport, this.options.dialTimeoutMs);
+    const o = this.options;
+    this.codecs = new CodecSet(o.codecs);
+    this.pool = new ConnectionPool(o.transport, o.dialTimeoutMs);
     const base: CallFn = (req, opts) => this.callWithRetries(req, opts);
-    this.invoke = this.options.wrappers.reduceRight<CallFn>((next, wrap) => wrap(next), base);
+    this.invoke = compose(o.wrappers, base, o.instantiate);
+    const attemptOnce: AttemptFn = (req, opts) => this.attemptOnce(req as StatefulAttempt, opts);
+    this.attemptChain = o.attemptWrappers.length > 0 ? compose(o.attemptWrappers, attemptOnce, o.instantiate) : undefined;
+    this.publishChain = compose(o.publishWrappers, (req, opts) => this.send(req.topic, req.payload, opts), o.instantiate);
   }
 
   call<T = unknown>(service: string, endpoint: string, request: unknown, options: CallOptions = NO_OPTIONS): Promise<T> {
@@ -47,6 +61,7 @@ export class RpcClient implements Client {
       timeoutMs: Math.min(options.timeoutMs ?? o.timeoutMs, ctx?.deadline === undefined ? Infinity : Math.max(0, ctx.deadline - Date.now())),
       retries: options.retries ?? o.retries,
       retry: options.retry ?? o.retry,
+      retryOn: options.retryOn,
       backoff: options.backoff ?? o.backoff,
       contentType: options.contentType ?? o.contentType,
       metadata: mergeMetadata(ctx, options.metadata),
@@ -58,7 +73,12 @@ export class RpcClient implements Client {
     return this.invoke({ service, endpoint, body: request }, resolved) as Promise<T>;
   }
 
-  async publish(topic: string, payload: unknown, options: PublishOptions = {}): Promise<void> {
+  publish(topic: string, payload: unknown, options: PublishOptions = {}): Promise<void> {
+    return this.publishChain({ topic, payload }, options);
+  }
+
+  /** The innermost publish stage: encode and hand to the broker. */
+  private async send(topic: string, payload: unknown, options: PublishOptions): Promise<void> {
     const broker = this.options.broker;
     if (!broker) throw serviceUnavailable("this client has no broker to publish with");
     const contentType = options.contentType ?? this.options.contentType;
@@ -95,18 +115,25 @@ export class RpcClient implements Client {
         if (attempt > 0) await delay(opts.backoff(attempt), state);
         const node = next(tried);
         try {
-          const id = String(++sequence);
-          const message = this.request(req, opts, id, deadline);
-          const pooled = this.pool.get(node.address);
-          const conn = pooled instanceof Promise ? await pooled : pooled;
-          const reply = await conn.request(message, state);
-          const result = this.decode(reply, opts, id, req.endpoint, node);
+          let result: unknown;
+          if (this.attemptChain) {
+            const a: StatefulAttempt = { service: req.service, endpoint: req.endpoint, body: req.body, node, attempt: attempt + 1, deadline, [kState]: state };
+            result = await this.attemptChain(a, opts);
+          } else {
+            // The plain path, inlined rather than calling attemptOnce: one async frame less per call.
+            const id = String(++sequence);
+            const message = this.request(req, opts, id, deadline);
+            const pooled = this.pool.get(node.address);
+            const conn = pooled instanceof Promise ? await pooled : pooled;
+            const reply = await conn.request(message, state);
+            result = this.decode(reply, opts, id, req.endpoint, node);
+          }
           if (!opts.address) this.options.selector.mark(req.service, node);
           return result;
         } catch (err) {
           const error = state.error ?? toMicroError(err, String(err));
           if (!opts.address) this.options.selector.mark(req.service, node, error);
-          if (state.error || attempt >= opts.retries || !opts.retry(error, attempt + 1, req)) throw error;
+          if (state.error || attempt >= opts.retries || !this.retryable(error, attempt + 1, req, node, opts)) throw error;
           (tried ??= new Set()).add(node.id);
           this.options.logger?.debug("retrying call", { service: req.service, endpoint: req.endpoint, node: node.id, error: String(error) });
         }
@@ -115,6 +142,22 @@ export class RpcClient implements Client {
       clearTimeout(timer);
       if (onOuterAbort) outer!.removeEventListener("abort", onOuterAbort);
     }
+  }
+
+  /** The innermost attempt stage (used when attempt wrappers are configured). */
+  private async attemptOnce(a: StatefulAttempt, opts: ResolvedCallOptions): Promise<unknown> {
+    const id = String(++sequence);
+    const message = this.request(a, opts, id, a.deadline);
+    const pooled = this.pool.get(a.node.address);
+    const conn = pooled instanceof Promise ? await pooled : pooled;
+    const reply = await conn.request(message, a[kState]);
+    return this.decode(reply, opts, id, a.endpoint, a.node);
+  }
+
+  /** The call's policy, told whether the node advertises the endpoint idempotent, or the call's `retryOn`. */
+  private retryable(error: Error, attempt: number, req: ClientRequest, node: Node, opts: ResolvedCallOptions): boolean {
+    const info = { node, idempotent: advertisesIdempotent(node.metadata, req.endpoint) };
+    return opts.retry(error, attempt, req, info) || listedForRetry(error, opts.retryOn);
   }
 
   /** The request message of one attempt. */

@@ -1,6 +1,8 @@
 import { inject, injectable } from "inversify";
+import type { HandlerWrapperLike, SubscriberWrapperLike } from "../server/server";
 import {
   addHandlerMeta,
+  addWrapperMeta,
   addSubscribeMeta,
   setModuleMeta,
   setServiceMeta,
@@ -49,4 +51,24 @@ export function Injectable(): ClassDecorator {
 /** Declares a module: the services it runs, the providers it binds, the modules it imports. */
 export function Module(meta: ModuleMeta): ClassDecorator {
   return (target) => setModuleMeta(target as unknown as Constructor, meta);
+}
+
+/**
+ * Adds handler wrappers to every handler of a class, or to one handler method. They run inside
+ * the server's wrappers, class ones before method ones, first listed outermost; request
+ * validation still runs after all of them.
+ */
+export function UseWrappers(...wrappers: HandlerWrapperLike[]): ClassDecorator & MethodDecorator {
+  return ((target: object, method?: string | symbol) => {
+    if (method === undefined) addWrapperMeta("handler", target as Constructor, wrappers);
+    else addWrapperMeta("handler", (target as { constructor: Constructor }).constructor, wrappers, String(method));
+  }) as ClassDecorator & MethodDecorator;
+}
+
+/** Adds subscriber wrappers to every subscriber of a class, or to one subscriber method; ordered as {@link UseWrappers}. */
+export function UseSubscriberWrappers(...wrappers: SubscriberWrapperLike[]): ClassDecorator & MethodDecorator {
+  return ((target: object, method?: string | symbol) => {
+    if (method === undefined) addWrapperMeta("subscriber", target as Constructor, wrappers);
+    else addWrapperMeta("subscriber", (target as { constructor: Constructor }).constructor, wrappers, String(method));
+  }) as ClassDecorator & MethodDecorator;
 }

@@ -31,6 +31,12 @@ export interface HandlerOptions {
   forbidNonWhitelisted?: boolean;
   /** Extra endpoint metadata advertised in the registry. */
   metadata?: Record<string, string>;
+  /**
+   * Running this handler twice for one call is harmless; default false. Advertised in the
+   * registry (endpoint metadata `idempotent: "true"`), so clients also retry it after a lost
+   * connection or a server 408, which they never do otherwise.
+   */
+  idempotent?: boolean;
 }
 
 /** What `@Handler` records per method. */
@@ -78,7 +84,28 @@ const KEYS = {
   handlers: Symbol.for("tsmicro:handlers"),
   subscribers: Symbol.for("tsmicro:subscribers"),
   module: Symbol.for("tsmicro:module"),
+  handlerWrappers: Symbol.for("tsmicro:handler-wrappers"),
+  subscriberWrappers: Symbol.for("tsmicro:subscriber-wrappers"),
 } as const;
+
+/** Which pipeline `@UseWrappers` / `@UseSubscriberWrappers` adds to. */
+export type WrapperKind = "handler" | "subscriber";
+
+const WRAPPER_KEYS: Record<WrapperKind, symbol> = { handler: KEYS.handlerWrappers, subscriber: KEYS.subscriberWrappers };
+
+/** Appends wrappers (kept opaque here) to a class, or to one of its methods when `method` is given. */
+export function addWrapperMeta(kind: WrapperKind, target: Constructor, wrappers: readonly unknown[], method?: string): void {
+  const key = WRAPPER_KEYS[kind];
+  const own = getWrapperMeta(kind, target, method);
+  if (method === undefined) Reflect.defineMetadata(key, [...own, ...wrappers], target);
+  else Reflect.defineMetadata(key, [...own, ...wrappers], target.prototype as object, method);
+}
+/** Reads the wrappers recorded on a class, or on one of its methods. */
+export function getWrapperMeta(kind: WrapperKind, target: Constructor, method?: string): readonly unknown[] {
+  const key = WRAPPER_KEYS[kind];
+  const found = method === undefined ? Reflect.getMetadata(key, target) : Reflect.getMetadata(key, target.prototype as object, method);
+  return (found as unknown[] | undefined) ?? [];
+}
 
 /** Records `@Service` metadata on a class. */
 export function setServiceMeta(target: Constructor, meta: ServiceMeta): void {

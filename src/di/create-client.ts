@@ -1,5 +1,5 @@
 import { resolveConfig } from "../cmd/config";
-import type { CallWrapper } from "../client/client";
+import type { AttemptWrapperLike, CallWrapperLike, PublishWrapperLike } from "../client/client";
 import { RpcClient } from "../client/rpc-client";
 import { PinoLogger } from "../logger/pino-logger";
 import type { Broker } from "../broker/broker";
@@ -16,7 +16,12 @@ export interface CreateClientOptions extends ConfigOptions {
   registry?: Registry;
   transport?: Transport;
   broker?: Broker;
-  wrappers?: readonly CallWrapper[];
+  /** Call wrappers (once per call), outermost first. */
+  wrappers?: readonly CallWrapperLike[];
+  /** Attempt wrappers (once per attempt, with the node), outermost first. */
+  attemptWrappers?: readonly AttemptWrapperLike[];
+  /** Publish wrappers, outermost first. */
+  publishWrappers?: readonly PublishWrapperLike[];
   /** Sent as `Micro-From-Service`. */
   fromService?: string;
 }
@@ -55,6 +60,8 @@ export async function createClient(options: CreateClientOptions = {}): Promise<S
     timeoutMs: config.clientTimeoutMs,
     retries: config.clientRetries,
     wrappers: options.wrappers,
+    attemptWrappers: options.attemptWrappers,
+    publishWrappers: options.publishWrappers,
     fromService: options.fromService,
     logger,
   });

@@ -5,10 +5,11 @@ import { DEFAULT_CODECS } from "../codec/defaults";
 import { explore } from "../discovery/explorer";
 import type { HandlerDescriptor, SubscriberDescriptor } from "../discovery/descriptors";
 import { RpcClient } from "../client/rpc-client";
-import type { CallWrapper } from "../client/client";
+import type { AttemptWrapperLike, CallWrapperLike, PublishWrapperLike } from "../client/client";
 import { PinoLogger } from "../logger/pino-logger";
 import { RpcServer } from "../server/rpc-server";
-import type { HandlerWrapper } from "../server/server";
+import type { HandlerWrapperLike, SubscriberWrapperLike } from "../server/server";
+import { containerInstantiate, moduleWrappers } from "./wrappers";
 import { MicroService, type ServiceHooks, type ServiceParts } from "../service/service";
 import { bindProvider } from "./bind";
 import type { ConfigOptions } from "./config-options";
@@ -30,10 +31,16 @@ export interface CreateServiceOptions extends ConfigOptions {
   maxBodyBytes?: number;
   /** Answer 400 naming undeclared request properties instead of stripping them; default false. */
   forbidNonWhitelisted?: boolean;
-  /** Handler middleware, outermost first. */
-  handlerWrappers?: readonly HandlerWrapper[];
-  /** Client middleware, outermost first. */
-  callWrappers?: readonly CallWrapper[];
+  /** Handler wrappers, outermost first, inside the module's `HandlerWrappers`. */
+  handlerWrappers?: readonly HandlerWrapperLike[];
+  /** Subscriber wrappers, outermost first, inside the module's `SubscriberWrappers`. */
+  subscriberWrappers?: readonly SubscriberWrapperLike[];
+  /** Call wrappers of the service's client (once per call), inside the module's `CallWrappers`. */
+  callWrappers?: readonly CallWrapperLike[];
+  /** Attempt wrappers of the service's client (once per attempt), inside the module's `AttemptWrappers`. */
+  attemptWrappers?: readonly AttemptWrapperLike[];
+  /** Publish wrappers of the service's client, inside the module's `PublishWrappers`. */
+  publishWrappers?: readonly PublishWrapperLike[];
   /** Lets a caller change descriptors before they are served (used by the Function model). */
   decorate?: (d: { handlers: HandlerDescriptor[]; subscribers: SubscriberDescriptor[] }, service: () => MicroService) => void;
 }
@@ -78,6 +85,7 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
     const broker = await container.getAsync(T.Broker);
     const selector = await container.getAsync(T.Selector);
     const codecs = await container.getAsync(T.Codecs);
+    const instantiate = containerInstantiate(container);
     const transports = createTransportResolver(transport, { config, logger, env, registry: () => registry });
     const client = new RpcClient({
       selector,
@@ -88,7 +96,10 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
       timeoutMs: config.clientTimeoutMs,
       retries: config.clientRetries,
       fromService: name,
-      wrappers: options.callWrappers,
+      wrappers: moduleWrappers(container, T.CallWrappers, options.callWrappers),
+      attemptWrappers: moduleWrappers(container, T.AttemptWrappers, options.attemptWrappers),
+      publishWrappers: moduleWrappers(container, T.PublishWrappers, options.publishWrappers),
+      instantiate,
       logger,
     });
     container.bind(T.Client).toConstantValue(client);
@@ -108,7 +119,9 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
       drainTimeoutMs: options.drainTimeoutMs,
       maxBodyBytes: options.maxBodyBytes,
       forbidNonWhitelisted: options.forbidNonWhitelisted,
-      wrappers: options.handlerWrappers,
+      wrappers: moduleWrappers(container, T.HandlerWrappers, options.handlerWrappers),
+      subscriberWrappers: moduleWrappers(container, T.SubscriberWrappers, options.subscriberWrappers),
+      instantiate,
       logger: logger.child({ service: name }),
     });
     container.bind(T.Server).toConstantValue(server);

@@ -8,6 +8,8 @@ import type { Selector as SelectorT } from "../selector/selector";
 import type { Server as ServerT } from "../server/server";
 import type { Transport as TransportT } from "../transport/transport";
 import type { MicroConfig as MicroConfigT } from "../cmd/config";
+import type { AttemptWrapperLike, CallWrapperLike, PublishWrapperLike } from "../client/client";
+import type { HandlerWrapperLike, SubscriberWrapperLike } from "../server/server";
 
 // Each token shares its name with the interface it stands for, so users write
 // `{ provide: Registry, useFactory: … }` and `@Inject(Registry) registry: Registry`.
@@ -39,6 +41,25 @@ export const Codecs: ServiceIdentifier<Codecs> = Symbol.for("tsmicro.Codecs");
 /** DI token and type of the resolved configuration (flags, env, options). */
 export type MicroConfig = MicroConfigT;
 export const MicroConfig: ServiceIdentifier<MicroConfig> = Symbol.for("tsmicro.MicroConfig");
+
+// Wrapper tokens: `{ provide: HandlerWrappers, useValue: [auth, RateLimitInterceptor] }`. They run
+// outside the bootstrap/createService option wrappers of the same kind.
+
+/** DI token and type of the module's handler wrappers, outermost first. */
+export type HandlerWrappers = readonly HandlerWrapperLike[];
+export const HandlerWrappers: ServiceIdentifier<HandlerWrappers> = Symbol.for("tsmicro.HandlerWrappers");
+/** DI token and type of the module's subscriber wrappers, outermost first. */
+export type SubscriberWrappers = readonly SubscriberWrapperLike[];
+export const SubscriberWrappers: ServiceIdentifier<SubscriberWrappers> = Symbol.for("tsmicro.SubscriberWrappers");
+/** DI token and type of the module's call wrappers (once per call), outermost first. */
+export type CallWrappers = readonly CallWrapperLike[];
+export const CallWrappers: ServiceIdentifier<CallWrappers> = Symbol.for("tsmicro.CallWrappers");
+/** DI token and type of the module's attempt wrappers (once per attempt), outermost first. */
+export type AttemptWrappers = readonly AttemptWrapperLike[];
+export const AttemptWrappers: ServiceIdentifier<AttemptWrappers> = Symbol.for("tsmicro.AttemptWrappers");
+/** DI token and type of the module's publish wrappers, outermost first. */
+export type PublishWrappers = readonly PublishWrapperLike[];
+export const PublishWrappers: ServiceIdentifier<PublishWrappers> = Symbol.for("tsmicro.PublishWrappers");
 
 /** The provider families that `--registry=` style flags can choose. */
 export const FAMILY_TOKENS = { registry: Registry, selector: Selector, transport: Transport, broker: Broker } as const;

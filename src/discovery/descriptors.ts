@@ -15,8 +15,13 @@ export interface HandlerDescriptor {
   validate: boolean;
   /** Reject undeclared request properties instead of stripping them; undefined: the server's option. */
   forbidNonWhitelisted?: boolean;
-  /** Advertised endpoint metadata. */
+  /** Advertised endpoint metadata (`idempotent: "true"` for `@Handler({ idempotent: true })`). */
   metadata: Record<string, string>;
+  /**
+   * This handler's own wrappers (`@UseWrappers` on its class, then its method), inside the
+   * server's: `HandlerWrapperLike` values, typed opaquely here because server types import this file.
+   */
+  wrappers?: readonly unknown[];
 }
 
 /** A plain description of one event subscriber. */
@@ -31,4 +36,6 @@ export interface SubscriberDescriptor {
   validate: boolean;
   /** Reject undeclared event properties instead of stripping them; undefined: the server's option. */
   forbidNonWhitelisted?: boolean;
+  /** This subscriber's own wrappers (`@UseSubscriberWrappers`): `SubscriberWrapperLike` values, typed opaquely as above. */
+  wrappers?: readonly unknown[];
 }

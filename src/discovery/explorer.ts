@@ -3,6 +3,7 @@ import {
   getReturnType,
   getServiceMeta,
   getSubscribeMetas,
+  getWrapperMeta,
   type Constructor,
   type ServiceMeta,
 } from "../decorators/metadata-keys";
@@ -41,7 +42,8 @@ export function explore(instance: object): Explored {
       responseType: o.response ?? classOrUndefined(getReturnType(proto, meta.method)),
       validate: request.validate,
       forbidNonWhitelisted: o.forbidNonWhitelisted,
-      metadata: o.metadata ?? {},
+      metadata: o.idempotent ? { ...o.metadata, idempotent: "true" } : (o.metadata ?? {}),
+      wrappers: wrappersOf("handler", cls, meta.method),
     };
   });
   const subscribers = getSubscribeMetas(cls).map((meta): SubscriberDescriptor => {
@@ -56,6 +58,7 @@ export function explore(instance: object): Explored {
       eventType: event.type,
       validate: event.validate,
       forbidNonWhitelisted: o.forbidNonWhitelisted,
+      wrappers: wrappersOf("subscriber", cls, meta.method),
     };
   });
   return { service: getServiceMeta(cls), handlers, subscribers };
@@ -64,6 +67,12 @@ export function explore(instance: object): Explored {
 /** `<Class>.<Method>` with the method capitalised: `Greeter.hello` → `Greeter.Hello`. */
 export function defaultEndpointName(className: string, method: string): string {
   return `${className}.${method.charAt(0).toUpperCase()}${method.slice(1)}`;
+}
+
+/** Class-level then method-level wrappers; undefined when there are none (the server then shares one chain). */
+function wrappersOf(kind: "handler" | "subscriber", cls: Constructor, method: string): readonly unknown[] | undefined {
+  const all = [...getWrapperMeta(kind, cls), ...getWrapperMeta(kind, cls, method)];
+  return all.length > 0 ? all : undefined;
 }
 
 function methodOf(proto: Record<string, unknown>, name: string, cls: Constructor): Method {

@@ -23,6 +23,10 @@ export const ErrorIds = {
   draining: "tsmicro.draining",
   noNodes: "tsmicro.no_nodes",
   transportMismatch: "tsmicro.transport_mismatch",
+  rateLimited: "tsmicro.rate_limited",
+  overloaded: "tsmicro.overloaded",
+  circuitOpen: "tsmicro.circuit_open",
+  connectionLost: "tsmicro.connection_lost",
 } as const;
 
 /** One of the ids in {@link ErrorIds}. */
@@ -46,9 +50,13 @@ export const StatusText: Readonly<Record<number, string>> = {
 
 /**
  * Ids whose errors prove the request never reached a handler, so a retry cannot run it twice.
+ * `tsmicro.connection_lost` is deliberately absent: the request was sent, so the handler may
+ * have run.
  */
 export const NOT_DELIVERED_IDS: ReadonlySet<string> = new Set([
   ErrorIds.connection,
   ErrorIds.draining,
   ErrorIds.noNodes,
+  ErrorIds.overloaded,
+  ErrorIds.circuitOpen,
 ]);

@@ -6,8 +6,9 @@ import { Context } from "../metadata/context";
 import { clampDelay } from "../internal/timers";
 import { Headers } from "../transport/headers";
 import type { Message } from "../transport/transport";
+import type { HandlerDescriptor } from "../discovery/descriptors";
 import type { Router } from "./router";
-import type { HandlerFn, ServerRequest } from "./server";
+import type { HandlerFn } from "./server";
 import { validateFast } from "./validation";
 
 /** What the dispatcher needs from the server. */
@@ -15,11 +16,12 @@ export interface DispatchDeps {
   service: string;
   router: Router;
   codecs: CodecSet;
+  /** The chain of handlers without wrappers of their own. */
   chain: HandlerFn;
+  /** Chains of handlers that have their own wrappers (`@UseWrappers`); absent when none do. */
+  chains?: ReadonlyMap<HandlerDescriptor, HandlerFn>;
   logger: Logger;
   client?: Client;
-  /** The server's default for handlers that do not say; default false. */
-  forbidNonWhitelisted?: boolean;
 }
 
 const DEFAULT_CONTENT_TYPE = "application/json";
@@ -53,14 +55,8 @@ export async function dispatch(deps: DispatchDeps, msg: Message): Promise<Messag
     } catch (err) {
       throw badRequest(`malformed ${codec.name} body: ${(err as Error).message}`, ErrorIds.malformed);
     }
-    const result = await runWithDeadline(deps, h, endpoint, (ctx) => {
-      const run = (request: unknown): Promise<unknown> => deps.chain({ service: deps.service, endpoint, handler, header: h, body: request }, ctx);
-      // Valid requests come back synchronously; only the slow (invalid or unmodelled) path is a promise.
-      const request = handler.validate && handler.requestType
-        ? validateFast(handler.requestType, body, handler.forbidNonWhitelisted ?? deps.forbidNonWhitelisted ?? false)
-        : body;
-      return request instanceof Promise ? request.then(run) : run(request);
-    });
+    const chain = deps.chains?.get(handler) ?? deps.chain;
+    const result = await runWithDeadline(deps, h, endpoint, (ctx) => chain({ service: deps.service, endpoint, handler, header: h, body }, ctx));
     return { header: replyHeader, body: codec.marshal(result, { type: "response", id, endpoint }) };
   } catch (err) {
     const error = toMicroError(err);
@@ -70,8 +66,33 @@ export async function dispatch(deps: DispatchDeps, msg: Message): Promise<Messag
   }
 }
 
-/** The chain's innermost function: call the routed handler. */
-export const invokeHandler: HandlerFn = (req: ServerRequest, ctx: Context) => req.handler.invoke(req.body, ctx);
+/**
+ * The chain's innermost stage: validate the body against the handler's request class (when it
+ * has one), then call the handler. Validation sits here so every wrapper, guards included, runs
+ * before it: an unauthenticated caller never learns what a valid request looks like.
+ * `forbidDefault` is the server's `forbidNonWhitelisted`.
+ */
+export function validateAndInvoke(forbidDefault: boolean): HandlerFn {
+  return (req, ctx) => {
+    const handler = req.handler;
+    if (!handler.validate || !handler.requestType) return handler.invoke(req.body, ctx);
+    // Valid requests come back synchronously; only the slow (invalid or unmodelled) path is a promise.
+    const request = validateFast(handler.requestType, req.body, handler.forbidNonWhitelisted ?? forbidDefault);
+    return request instanceof Promise ? request.then((r) => handler.invoke(r, ctx)) : handler.invoke(request, ctx);
+  };
+}
+
+/** The innermost stage with the server default `forbidNonWhitelisted: false`. */
+export const invokeHandler: HandlerFn = validateAndInvoke(false);
+
+/** The error reply to `msg` without dispatching it (a request refused before any handler saw it). */
+export function errorReply(msg: Message, errorHeader: string): Message {
+  const h = msg.header;
+  return {
+    header: { [Headers.id]: h[Headers.id] ?? "", [Headers.contentType]: h[Headers.contentType] ?? DEFAULT_CONTENT_TYPE, [Headers.error]: errorHeader },
+    body: Buffer.alloc(0),
+  };
+}
 
 async function runWithDeadline(
   deps: DispatchDeps,

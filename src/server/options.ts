@@ -7,7 +7,8 @@ import type { Logger } from "../logger/logger";
 import { SilentLogger } from "../logger/silent";
 import type { Registry } from "../registry/registry";
 import type { Transport } from "../transport/transport";
-import type { HandlerWrapper } from "./server";
+import type { Instantiate } from "../wrappers/chain";
+import type { HandlerWrapperLike, SubscriberWrapperLike } from "./server";
 
 /** Options of the RPC server. */
 export interface RpcServerOptions {
@@ -42,7 +43,18 @@ export interface RpcServerOptions {
    * declare, instead of stripping them; default false. Handlers and subscribers may override it.
    */
   forbidNonWhitelisted: boolean;
-  wrappers: readonly HandlerWrapper[];
+  /**
+   * Requests (and events) in flight beyond which new requests are refused with 503
+   * `tsmicro.overloaded` before dispatch (so clients may safely retry them elsewhere); default
+   * 1024. `Infinity` turns the load shedder off.
+   */
+  maxInflight: number;
+  /** Handler wrappers, outermost first; each handler's `@UseWrappers` run inside them. Default none. */
+  wrappers: readonly HandlerWrapperLike[];
+  /** Subscriber wrappers, outermost first; each subscriber's own run inside them. Default none. */
+  subscriberWrappers: readonly SubscriberWrapperLike[];
+  /** Builds interceptor classes given as wrappers (the DI layer passes the container's `get`); default `new`. */
+  instantiate?: Instantiate;
   logger: Logger;
 }
 
@@ -57,7 +69,9 @@ export const DEFAULT_RPC_SERVER_OPTIONS = {
   drainTimeoutMs: 10_000,
   maxBodyBytes: 4 * 1024 * 1024,
   forbidNonWhitelisted: false,
-  wrappers: [] as readonly HandlerWrapper[],
+  maxInflight: 1024,
+  wrappers: [] as readonly HandlerWrapperLike[],
+  subscriberWrappers: [] as readonly SubscriberWrapperLike[],
   logger: new SilentLogger() as Logger,
 };
 

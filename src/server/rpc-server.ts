@@ -7,12 +7,14 @@ import type { Logger } from "../logger/logger";
 import type { Node, ServiceRecord } from "../registry/registry";
 import type { Listener, Message, Socket } from "../transport/transport";
 import { debugHealthHandler } from "./debug";
-import { dispatch, invokeHandler, type DispatchDeps } from "./dispatch";
+import { ErrorIds, serviceUnavailable } from "../errors";
+import { compose } from "../wrappers/chain";
+import { dispatch, errorReply, validateAndInvoke, type DispatchDeps } from "./dispatch";
 import { Inflight } from "./inflight";
 import { resolveRpcServerOptions, type RpcServerOptions } from "./options";
 import { Registration } from "./registration";
 import { Router } from "./router";
-import type { HandlerFn, Server } from "./server";
+import type { HandlerFn, HandlerWrapperLike, Server } from "./server";
 import { subscribeAll } from "./subscribers";
 import { hasValidationRules } from "./validation";
 
@@ -29,6 +31,7 @@ export class RpcServer implements Server {
   private readonly codecs: CodecSet;
   private readonly inflight = new Inflight();
   private readonly subscribers: SubscriberDescriptor[] = [];
+  private readonly handlers: HandlerDescriptor[] = [];
   private readonly nodeId: string;
   private state: State = "new";
   private listener?: Listener;
@@ -52,6 +55,7 @@ export class RpcServer implements Server {
   handle(descriptors: readonly HandlerDescriptor[]): void {
     for (const d of descriptors) {
       this.router.add(d);
+      this.handlers.push(d);
       if (d.validate) warnIfUnchecked(this.options.logger, d.endpoint, d.requestType);
     }
   }
@@ -66,33 +70,39 @@ export class RpcServer implements Server {
 
   record(): ServiceRecord {
     const o = this.options;
-    const node: Node = {
-      id: this.nodeId,
-      address: this.advertised,
-      metadata: {
-        server: "rpc",
-        protocol: "mucp",
-        transport: o.transport.name,
-        registry: o.registry.name,
-        broker: o.broker?.name ?? "",
-      },
+    const endpoints = this.router.endpoints();
+    const metadata: Record<string, string> = {
+      server: "rpc",
+      protocol: "mucp",
+      transport: o.transport.name,
+      registry: o.registry.name,
+      broker: o.broker?.name ?? "",
     };
-    return { name: o.name, version: o.version, metadata: o.metadata, endpoints: this.router.endpoints(), nodes: [node] };
+    // Clients decide retries per node without reading endpoint records: the idempotent names ride on the node.
+    const idempotent = endpoints.filter((e) => e.metadata?.idempotent === "true").map((e) => e.name);
+    if (idempotent.length > 0) metadata.idempotent = idempotent.join(",");
+    const node: Node = { id: this.nodeId, address: this.advertised, metadata };
+    return { name: o.name, version: o.version, metadata: o.metadata, endpoints, nodes: [node] };
   }
 
   async start(): Promise<void> {
     if (this.state !== "new") return;
     this.state = "starting";
     const o = this.options;
-    const chain = o.wrappers.reduceRight<HandlerFn>((next, wrap) => wrap(next), invokeHandler);
+    const inner = validateAndInvoke(o.forbidNonWhitelisted);
+    const chain = compose(o.wrappers, inner, o.instantiate);
+    const chains = new Map<HandlerDescriptor, HandlerFn>();
+    for (const d of this.handlers) {
+      if (d.wrappers?.length) chains.set(d, compose([...o.wrappers, ...(d.wrappers as readonly HandlerWrapperLike[])], inner, o.instantiate));
+    }
     const deps: DispatchDeps = {
       service: o.name,
       router: this.router,
       codecs: this.codecs,
       chain,
+      chains: chains.size > 0 ? chains : undefined,
       logger: o.logger,
       client: o.client,
-      forbidNonWhitelisted: o.forbidNonWhitelisted,
     };
     this.listener = await o.transport.listen(o.address, (socket) => this.serve(socket, deps), {
       maxBodyBytes: o.maxBodyBytes,
@@ -109,6 +119,8 @@ export class RpcServer implements Server {
         logger: o.logger,
         client: o.client,
         forbidNonWhitelisted: o.forbidNonWhitelisted,
+        wrappers: o.subscriberWrappers,
+        instantiate: o.instantiate,
       };
       this.subscriptions = await subscribeAll(subDeps, this.subscribers);
     }
@@ -144,7 +156,10 @@ export class RpcServer implements Server {
   }
 
   private serve(socket: Socket, deps: DispatchDeps): void {
+    const max = this.options.maxInflight;
     socket.onMessage((msg: Message) => {
+      // The load shedder: one compare per request. The refusal is provably before any handler, so clients retry it.
+      if (this.inflight.size >= max) return this.shed(socket, msg);
       this.inflight.begin();
       dispatch(deps, msg)
         .then((reply) => socket.send(reply))
@@ -152,6 +167,17 @@ export class RpcServer implements Server {
         .finally(() => this.inflight.end());
     });
     socket.onClose(() => undefined);
+  }
+
+  private overloadedHeader?: string;
+
+  /** Answers 503 `tsmicro.overloaded` without dispatching. */
+  private shed(socket: Socket, msg: Message): void {
+    this.overloadedHeader ??= serviceUnavailable(
+      `${this.name} has ${this.options.maxInflight} requests in flight; try another node`,
+      ErrorIds.overloaded,
+    ).toHeader();
+    socket.send(errorReply(msg, this.overloadedHeader)).catch(() => undefined);
   }
 }
 

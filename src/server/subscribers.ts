@@ -6,7 +6,9 @@ import { MicroError } from "../errors";
 import type { Logger } from "../logger/logger";
 import { Context } from "../metadata/context";
 import { Headers } from "../transport/headers";
+import { compose, type Instantiate } from "../wrappers/chain";
 import type { Inflight } from "./inflight";
+import type { SubscriberFn, SubscriberWrapperLike } from "./server";
 import { validateInto } from "./validation";
 
 /** What subscriber delivery needs from the server. */
@@ -19,31 +21,56 @@ export interface SubscriberDeps {
   client?: Client;
   /** The server's default for subscribers that do not say; default false. */
   forbidNonWhitelisted?: boolean;
+  /** The server's subscriber wrappers, outermost first; each subscriber's own ones run inside them. */
+  wrappers?: readonly SubscriberWrapperLike[];
+  /** Builds interceptor classes (the DI container's `get`); default `new`. */
+  instantiate?: Instantiate;
 }
 
 /** Subscribes every descriptor on the broker; the returned subscriptions are unsubscribed at stop. */
 export function subscribeAll(deps: SubscriberDeps, descriptors: readonly SubscriberDescriptor[]): Promise<Subscription[]> {
+  const inner = validateAndDeliver(deps);
   return Promise.all(
-    descriptors.map((d) => deps.broker.subscribe(d.topic, (event) => deliver(deps, d, event), { queue: d.queue })),
+    descriptors.map((d) => {
+      const chain = compose([...(deps.wrappers ?? []), ...((d.wrappers ?? []) as readonly SubscriberWrapperLike[])], inner, deps.instantiate);
+      return deps.broker.subscribe(d.topic, (event) => deliver(deps, d, chain, event), { queue: d.queue });
+    }),
   );
 }
 
 /**
- * Decodes, validates and runs one event. An invalid event is logged once and dropped (a
- * redelivery would fail the same way); a handler failure is logged and rethrown so acking
- * brokers redeliver.
+ * The innermost stage: validates the event (when its subscriber asks for it) and runs the
+ * subscriber. An invalid event is logged once and dropped (a redelivery would fail the same way).
  */
-async function deliver(deps: SubscriberDeps, d: SubscriberDescriptor, event: BrokerEvent): Promise<void> {
+function validateAndDeliver(deps: SubscriberDeps): SubscriberFn {
+  return async (ev, ctx) => {
+    const d = ev.subscriber;
+    let payload = ev.body;
+    if (d.validate && d.eventType) {
+      try {
+        payload = await validateInto(d.eventType, ev.body, { forbidNonWhitelisted: d.forbidNonWhitelisted ?? deps.forbidNonWhitelisted ?? false });
+      } catch (err) {
+        deps.logger.error("invalid event dropped", { topic: ev.topic, id: ev.header[Headers.id] ?? "", error: MicroError.is(err) ? err.detail : String(err) });
+        return;
+      }
+    }
+    await d.invoke(payload, ctx);
+  };
+}
+
+/**
+ * Decodes one event and runs it through the subscriber's chain. An undecodable event is logged
+ * and dropped; a failure is logged and rethrown so acking brokers redeliver.
+ */
+async function deliver(deps: SubscriberDeps, d: SubscriberDescriptor, chain: SubscriberFn, event: BrokerEvent): Promise<void> {
   deps.inflight.begin();
   const h = event.message.header;
   const id = h[Headers.id] ?? "";
   try {
-    let payload: unknown;
+    let body: unknown;
     try {
       const codec = deps.codecs.get(h[Headers.contentType] ?? "application/json");
-      const decoded = codec.unmarshal(event.message.body, { type: "event", id, endpoint: event.topic });
-      const forbid = d.forbidNonWhitelisted ?? deps.forbidNonWhitelisted ?? false;
-      payload = d.validate && d.eventType ? await validateInto(d.eventType, decoded, { forbidNonWhitelisted: forbid }) : decoded;
+      body = codec.unmarshal(event.message.body, { type: "event", id, endpoint: event.topic });
     } catch (err) {
       deps.logger.error("invalid event dropped", { topic: event.topic, id, error: MicroError.is(err) ? err.detail : String(err) });
       return;
@@ -57,7 +84,7 @@ async function deliver(deps: SubscriberDeps, d: SubscriberDescriptor, event: Bro
       client: deps.client,
     });
     try {
-      await d.invoke(payload, ctx);
+      await chain({ service: deps.service, topic: event.topic, subscriber: d, header: h, body }, ctx);
     } catch (err) {
       deps.logger.error("subscriber failed", { topic: event.topic, id, error: err instanceof Error ? err.stack : String(err) });
       throw err;

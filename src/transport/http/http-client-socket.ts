@@ -114,17 +114,19 @@ export class HttpClientSocket implements Socket {
   }
 }
 
-function fail(call: Call, cause: unknown): void {
+/** `lost`: the request was fully written, so the handler may have run (503 tsmicro.connection_lost, not retried blind). */
+function fail(call: Call, cause: unknown, lost: boolean): void {
   if (call.done) return;
   call.done = true;
-  call.reject(connectionError(call.socket.remote, cause));
+  const error = connectionError(call.socket.remote, cause);
+  call.reject(lost ? new MicroError(ErrorIds.connectionLost, 503, `${error.detail} after the request was sent`, { cause }) : error);
 }
 
 function onRequestError(this: TaggedRequest, err: Error): void {
   const call = this[kCall]!;
   // Once the response is arriving it decides; a late write error (say, the server refused an
   // oversized body and closed) must not hide it.
-  if (!call.responding) fail(call, err);
+  if (!call.responding) fail(call, err, this.writableFinished);
 }
 
 function onResponse(this: TaggedRequest, res: IncomingMessage): void {
@@ -177,10 +179,10 @@ function onResponseEnd(this: TaggedResponse): void {
 }
 
 function onResponseError(this: TaggedResponse, err: Error): void {
-  fail(this[kCall]!, err);
+  fail(this[kCall]!, err, true);
 }
 
 function onResponseClose(this: TaggedResponse): void {
   const call = this[kCall]!;
-  if (!call.done) fail(call, Object.assign(new Error("connection closed mid-response"), { code: "ECONNRESET" }));
+  if (!call.done) fail(call, Object.assign(new Error("connection closed mid-response"), { code: "ECONNRESET" }), true);
 }

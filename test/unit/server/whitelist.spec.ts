@@ -1,7 +1,7 @@
 import { Allow, IsEmail, IsOptional, IsString, Length, ValidateNested } from "class-validator";
 import { Type } from "class-transformer";
 import { CodecSet, JsonCodec, MicroError, SilentLogger, validateInto, type HandlerDescriptor } from "../../../src";
-import { dispatch, invokeHandler } from "../../../src/server/dispatch";
+import { dispatch, validateAndInvoke } from "../../../src/server/dispatch";
 import { compileCheck } from "../../../src/server/validation";
 import { Router } from "../../../src/server/router";
 
@@ -65,7 +65,7 @@ describe("dispatch whitelisting", () => {
   async function send(h: HandlerDescriptor, serverForbids?: boolean): Promise<MicroError | undefined> {
     const router = new Router();
     router.add(h);
-    const deps = { service: "svc", router, codecs: new CodecSet([new JsonCodec()]), chain: invokeHandler, logger: new SilentLogger(), forbidNonWhitelisted: serverForbids };
+    const deps = { service: "svc", router, codecs: new CodecSet([new JsonCodec()]), chain: validateAndInvoke(serverForbids ?? false), logger: new SilentLogger() };
     const reply = await dispatch(deps, {
       header: { "Micro-Id": "1", "Micro-Endpoint": "Users.Update", "Content-Type": "application/json" },
       body: Buffer.from('{"name":"x","isAdmin":true}'),

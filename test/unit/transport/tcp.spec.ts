@@ -106,7 +106,7 @@ describe("TcpTransport", () => {
     let dropped = false;
     const conn2 = new ClientConnection(listener.address, socket2, () => (dropped = true));
     const started = Date.now();
-    await expect(within(conn2.request(msg("k3", "kill")), 2000, "pending call")).rejects.toMatchObject({ code: 503, id: ErrorIds.connection });
+    await expect(within(conn2.request(msg("k3", "kill")), 2000, "pending call")).rejects.toMatchObject({ code: 503, id: ErrorIds.connectionLost });
     expect(Date.now() - started).toBeLessThan(1000);
     expect(dropped).toBe(true);
 
