@@ -25,7 +25,7 @@ export class UserCreated {
 export class Greeter {
   // Endpoint "Greeter.Hello": <Class>.<Method>, the method name capitalised. The request class
   // comes from the parameter type; `response` names the class advertised in the registry.
-  @Handler({ response: HelloResponse })
+  @Handler({ response: HelloResponse, idempotent: true }) // safe to run twice: retried elsewhere if its node dies mid-call
   async hello(req: HelloRequest, ctx: Context): Promise<HelloResponse> {
     ctx.logger.debug("hello", { name: req.name, caller: ctx.caller });
     return { greeting: `Hello ${req.name}` };
