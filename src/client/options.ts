@@ -13,6 +13,8 @@ import { retryOnConnectionError } from "./retry";
 export interface RpcClientOptions {
   selector: Selector;
   transport: Transport;
+  /** Resolves the transport a node advertises by name (node metadata "transport"); default: this client's own transport. */
+  transports?: (name: string) => Transport | Promise<Transport>;
   broker?: Broker;
   codecs: readonly Codec[];
   /** Default call budget, ms; default 5000. */

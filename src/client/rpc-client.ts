@@ -9,7 +9,7 @@ import type { Node } from "../registry/registry";
 import type { Message } from "../transport/transport";
 import type { CallFn, CallOptions, Client, ClientRequest, PublishOptions, ResolvedCallOptions } from "./client";
 import { resolveRpcClientOptions, type RpcClientOptions } from "./options";
-import { CallState } from "./call-state";
+import { abortError, CallState } from "./call-state";
 import { ConnectionPool } from "./pool";
 
 let sequence = 0;
@@ -34,7 +34,7 @@ export class RpcClient implements Client {
   constructor(options: Partial<RpcClientOptions> & Pick<RpcClientOptions, "selector" | "transport">) {
     this.options = resolveRpcClientOptions(options);
     this.codecs = new CodecSet(this.options.codecs);
-    this.pool = new ConnectionPool(this.options.transport, this.options.dialTimeoutMs);
+    this.pool = new ConnectionPool(this.options.transport, this.options.dialTimeoutMs, this.options.transports);
     const base: CallFn = (req, opts) => this.callWithRetries(req, opts);
     this.invoke = this.options.wrappers.reduceRight<CallFn>((next, wrap) => wrap(next), base);
   }
@@ -82,14 +82,15 @@ export class RpcClient implements Client {
     const state = new CallState();
     const timer = setTimeout(expire, budgetMs, state, req, budgetMs);
     const outer = opts.signal ?? opts.context?.signal;
-    const onOuterAbort = outer ? (): void => state.cancel(timeout(`call to ${req.service}.${req.endpoint} was cancelled`)) : undefined;
+    const onOuterAbort = outer ? (): void => state.cancel(abortError(outer, `call to ${req.service}.${req.endpoint}`)) : undefined;
     if (onOuterAbort) {
       if (outer!.aborted) onOuterAbort();
       else outer!.addEventListener("abort", onOuterAbort, { once: true });
     }
     try {
       const selected = opts.address ? fixedNode(opts.address) : this.options.selector.select(req.service, opts.select);
-      const next = typeof selected === "function" ? selected : await selected;
+      // The deadline bounds every wait of the call: the registry lookup, the dial, the reply.
+      const next = typeof selected === "function" ? selected : await state.bound(selected);
       let tried: Set<string> | undefined;
       for (let attempt = 0; ; attempt++) {
         if (attempt > 0) await delay(opts.backoff(attempt), state);
@@ -97,8 +98,8 @@ export class RpcClient implements Client {
         try {
           const id = String(++sequence);
           const message = this.request(req, opts, id, deadline);
-          const pooled = this.pool.get(node.address);
-          const conn = pooled instanceof Promise ? await pooled : pooled;
+          const pooled = this.pool.get(node);
+          const conn = pooled instanceof Promise ? await state.bound(pooled) : pooled;
           const reply = await conn.request(message, state);
           const result = this.decode(reply, opts, id, req.endpoint, node);
           if (!opts.address) this.options.selector.mark(req.service, node);

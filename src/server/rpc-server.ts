@@ -6,6 +6,7 @@ import type { Constructor } from "../decorators/metadata-keys";
 import type { Logger } from "../logger/logger";
 import type { Node, ServiceRecord } from "../registry/registry";
 import type { Listener, Message, Socket } from "../transport/transport";
+import { isCancel, SocketCancellations } from "./cancellation";
 import { debugHealthHandler } from "./debug";
 import { dispatch, invokeHandler, type DispatchDeps } from "./dispatch";
 import { Inflight } from "./inflight";
@@ -144,14 +145,16 @@ export class RpcServer implements Server {
   }
 
   private serve(socket: Socket, deps: DispatchDeps): void {
+    const cancels = new SocketCancellations();
     socket.onMessage((msg: Message) => {
+      if (isCancel(msg)) return cancels.cancel(msg);
       this.inflight.begin();
-      dispatch(deps, msg)
+      dispatch(deps, msg, cancels)
         .then((reply) => socket.send(reply))
         .catch((err: unknown) => this.options.logger.debug("reply not delivered", { remote: socket.remote, error: String(err) }))
         .finally(() => this.inflight.end());
     });
-    socket.onClose(() => undefined);
+    socket.onClose(() => cancels.cancelAll());
   }
 }
 
