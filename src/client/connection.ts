@@ -55,7 +55,16 @@ export class ClientConnection {
     });
   }
 
+  /** Closes the socket; calls still waiting fail with a 503 and the server is told to stop their work. */
   close(): Promise<void> {
+    if (this.pending.size > 0) {
+      const error = serviceUnavailable(`the client closed its connection to ${this.address} while the call waited`);
+      for (const [id, p] of this.pending) {
+        this.cancel(id);
+        this.settle(p, undefined, error);
+      }
+      this.pending.clear();
+    }
     return this.socket.close();
   }
 

@@ -42,6 +42,7 @@ export class ConnectionPool {
     }
     let dialing = this.dialing.get(key);
     if (!dialing) {
+      if (this.closed) return Promise.reject(serviceUnavailable("this client is closed"));
       dialing = this.dial(key, node.address, own ? undefined : name);
       this.dialing.set(key, dialing);
       const done = (): void => void this.dialing.delete(key);
