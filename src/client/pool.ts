@@ -54,11 +54,12 @@ export class ConnectionPool {
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.ready.values(), ...this.retired];
-    const pending = [...this.dialing.values()];
     this.ready.clear();
     this.retired.clear();
+    // Dials still under way are not awaited (a connect that never completes would hold close
+    // for the whole dial timeout): each closes its connection itself when it completes.
     this.dialing.clear();
-    await Promise.all([...all.map((c) => c.close()), ...pending.map((p) => p.then((c) => c.close()).catch(() => undefined))]);
+    await Promise.all(all.map((c) => c.close()));
   }
 
   private async dial(key: string, address: string, transportName: string | undefined): Promise<ClientConnection> {
@@ -68,8 +69,11 @@ export class ConnectionPool {
       if (this.ready.get(key) === conn) this.ready.delete(key);
       this.retired.delete(conn);
     });
-    // A dial that finishes after close() is closed by close() itself (it awaits pending dials).
-    if (!this.closed) this.ready.set(key, conn);
+    if (this.closed) {
+      await conn.close();
+      throw serviceUnavailable("this client is closed");
+    }
+    this.ready.set(key, conn);
     return conn;
   }
 
