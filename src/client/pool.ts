@@ -1,6 +1,6 @@
 import { ErrorIds, MicroError, serviceUnavailable } from "../errors";
 import type { Node } from "../registry/registry";
-import type { Transport } from "../transport/transport";
+import type { Socket, Transport } from "../transport/transport";
 import { ClientConnection } from "./connection";
 
 /** Resolves the transport a node advertises by name (node metadata "transport"). */
@@ -16,6 +16,8 @@ export class ConnectionPool {
   private readonly dialing = new Map<string, Promise<ClientConnection>>();
   // Connections replaced after GOAWAY: they close themselves once their replies are in.
   private readonly retired = new Set<ClientConnection>();
+  // Keys whose last connection said GOAWAY, until the next dial to them settles.
+  private readonly goneAway = new Set<string>();
   private closed = false;
 
   constructor(
@@ -39,6 +41,7 @@ export class ConnectionPool {
       if (!open.draining) return open;
       this.ready.delete(key);
       this.retired.add(open);
+      this.goneAway.add(key);
     }
     let dialing = this.dialing.get(key);
     if (!dialing) {
@@ -56,6 +59,7 @@ export class ConnectionPool {
     const all = [...this.ready.values(), ...this.retired];
     this.ready.clear();
     this.retired.clear();
+    this.goneAway.clear();
     // Dials still under way are not awaited (a connect that never completes would hold close
     // for the whole dial timeout): each closes its connection itself when it completes.
     this.dialing.clear();
@@ -64,7 +68,18 @@ export class ConnectionPool {
 
   private async dial(key: string, address: string, transportName: string | undefined): Promise<ClientConnection> {
     const transport = transportName === undefined ? this.transport : await this.transportNamed(transportName, address);
-    const socket = await transport.dial(address, { timeoutMs: this.dialTimeoutMs });
+    const wentAway = this.goneAway.delete(key);
+    let socket: Socket;
+    try {
+      socket = await transport.dial(address, { timeoutMs: this.dialTimeoutMs });
+    } catch (err) {
+      // The node said GOAWAY and now refuses connections: it is draining, and no handler saw
+      // the request. Saying so keeps policies that retry only draining refusals working.
+      if (wentAway && MicroError.is(err) && err.id === ErrorIds.connection) {
+        throw serviceUnavailable(`node ${address} is draining (it sent GOAWAY) and refused a new connection: ${err.detail}`, ErrorIds.draining);
+      }
+      throw err;
+    }
     const conn: ClientConnection = new ClientConnection(address, socket, () => {
       if (this.ready.get(key) === conn) this.ready.delete(key);
       this.retired.delete(conn);
