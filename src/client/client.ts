@@ -91,7 +91,7 @@ export interface CallOptions {
   address?: string;
   /** The context to propagate (a handler's ctx); `ctx.call` sets it. */
   context?: CallContext;
-  /** Aborts the call. */
+  /** Aborts the call: it fails at once with 499 `tsmicro.cancelled` (or the signal's MicroError reason) and the server's `ctx.signal` aborts. */
   signal?: AbortSignal;
 }
 

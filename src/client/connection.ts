@@ -3,6 +3,9 @@ import { Headers } from "../transport/headers";
 import type { Message, Socket } from "../transport/transport";
 import type { CallState } from "./call-state";
 
+const EMPTY = Buffer.alloc(0);
+const ignore = (): void => undefined;
+
 interface Pending {
   resolve(m: Message): void;
   reject(e: Error): void;
@@ -45,6 +48,7 @@ export class ClientConnection {
         if (this.pending.get(id) !== p) return;
         this.pending.delete(id);
         reject(state.error!);
+        this.cancel(id);
       });
       this.socket.send(message).catch((err: unknown) => {
         if (this.pending.get(id) !== p) return;
@@ -54,8 +58,27 @@ export class ClientConnection {
     });
   }
 
+  /** Closes the socket; calls still waiting fail with a 503 and the server is told to stop their work. */
   close(): Promise<void> {
+    if (this.pending.size > 0) {
+      const error = serviceUnavailable(`the client closed its connection to ${this.address} while the call waited`);
+      for (const [id, p] of this.pending) {
+        this.cancel(id);
+        this.settle(p, undefined, error);
+      }
+      this.pending.clear();
+    }
     return this.socket.close();
+  }
+
+  /** True once the peer said it takes no new requests here (tcp GOAWAY): new calls need a new connection. */
+  get draining(): boolean {
+    return this.socket.draining === true;
+  }
+
+  /** Tells the server to stop working on `id` (the call gave up); nothing answers it. */
+  private cancel(id: string): void {
+    this.socket.send({ header: { [Headers.id]: id, [Headers.cancel]: "1" }, body: EMPTY }).catch(ignore);
   }
 
   private deliver(message: Message): void {

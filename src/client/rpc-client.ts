@@ -11,7 +11,7 @@ import { compose } from "../wrappers/chain";
 import type { AttemptFn, AttemptRequest, CallFn, CallOptions, Client, ClientRequest, PublishFn, PublishOptions, ResolvedCallOptions } from "./client";
 import { advertisesIdempotent, listedForRetry } from "./retry";
 import { resolveRpcClientOptions, type RpcClientOptions } from "./options";
-import { CallState } from "./call-state";
+import { abortError, CallState } from "./call-state";
 import { ConnectionPool } from "./pool";
 
 let sequence = 0;
@@ -45,7 +45,7 @@ export class RpcClient implements Client {
     this.options = resolveRpcClientOptions(options);
     const o = this.options;
     this.codecs = new CodecSet(o.codecs);
-    this.pool = new ConnectionPool(o.transport, o.dialTimeoutMs);
+    this.pool = new ConnectionPool(o.transport, o.dialTimeoutMs, o.transports);
     const base: CallFn = (req, opts) => this.callWithRetries(req, opts);
     this.invoke = compose(o.wrappers, base, o.instantiate);
     const attemptOnce: AttemptFn = (req, opts) => this.attemptOnce(req as StatefulAttempt, opts);
@@ -102,14 +102,15 @@ export class RpcClient implements Client {
     const state = new CallState();
     const timer = setTimeout(expire, budgetMs, state, req, budgetMs);
     const outer = opts.signal ?? opts.context?.signal;
-    const onOuterAbort = outer ? (): void => state.cancel(timeout(`call to ${req.service}.${req.endpoint} was cancelled`)) : undefined;
+    const onOuterAbort = outer ? (): void => state.cancel(abortError(outer, `call to ${req.service}.${req.endpoint}`)) : undefined;
     if (onOuterAbort) {
       if (outer!.aborted) onOuterAbort();
       else outer!.addEventListener("abort", onOuterAbort, { once: true });
     }
     try {
       const selected = opts.address ? fixedNode(opts.address) : this.options.selector.select(req.service, opts.select);
-      const next = typeof selected === "function" ? selected : await selected;
+      // The deadline bounds every wait of the call: the registry lookup, the dial, the reply.
+      const next = typeof selected === "function" ? selected : await state.bound(selected);
       let tried: Set<string> | undefined;
       for (let attempt = 0; ; attempt++) {
         if (attempt > 0) await delay(opts.backoff(attempt), state);
@@ -123,8 +124,8 @@ export class RpcClient implements Client {
             // The plain path, inlined rather than calling attemptOnce: one async frame less per call.
             const id = String(++sequence);
             const message = this.request(req, opts, id, deadline);
-            const pooled = this.pool.get(node.address);
-            const conn = pooled instanceof Promise ? await pooled : pooled;
+            const pooled = this.pool.get(node);
+            const conn = pooled instanceof Promise ? await state.bound(pooled) : pooled;
             const reply = await conn.request(message, state);
             result = this.decode(reply, opts, id, req.endpoint, node);
           }
@@ -148,8 +149,8 @@ export class RpcClient implements Client {
   private async attemptOnce(a: StatefulAttempt, opts: ResolvedCallOptions): Promise<unknown> {
     const id = String(++sequence);
     const message = this.request(a, opts, id, a.deadline);
-    const pooled = this.pool.get(a.node.address);
-    const conn = pooled instanceof Promise ? await pooled : pooled;
+    const pooled = this.pool.get(a.node);
+    const conn = pooled instanceof Promise ? await (a[kState]?.bound(pooled) ?? pooled) : pooled;
     const reply = await conn.request(message, a[kState]);
     return this.decode(reply, opts, id, a.endpoint, a.node);
   }

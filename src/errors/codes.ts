@@ -27,6 +27,7 @@ export const ErrorIds = {
   overloaded: "tsmicro.overloaded",
   circuitOpen: "tsmicro.circuit_open",
   connectionLost: "tsmicro.connection_lost",
+  cancelled: "tsmicro.cancelled",
 } as const;
 
 /** One of the ids in {@link ErrorIds}. */
@@ -44,6 +45,7 @@ export const StatusText: Readonly<Record<number, string>> = {
   413: "Payload Too Large",
   415: "Unsupported Media Type",
   429: "Too Many Requests",
+  499: "Client Closed Request",
   500: "Internal Server Error",
   503: "Service Unavailable",
 };

@@ -21,6 +21,8 @@ export const payloadTooLarge = (detail: string, id: string = ErrorIds.tooLarge):
 export const unsupportedMediaType = (detail: string, id: string = ErrorIds.unsupportedMediaType): MicroError => new MicroError(id, 415, detail);
 /** 429: the caller is being rate limited. */
 export const tooManyRequests = (detail: string, id: string = ErrorIds.tooManyRequests): MicroError => new MicroError(id, 429, detail);
+/** 499: the caller gave up on the request (its signal aborted or the connection closed). */
+export const clientClosedRequest = (detail: string, id: string = ErrorIds.cancelled): MicroError => new MicroError(id, 499, detail);
 /** 500: something failed inside the server. */
 export const internalServerError = (detail: string, id: string = ErrorIds.internal): MicroError => new MicroError(id, 500, detail);
 /** 503: the service or node cannot serve right now. */

@@ -77,7 +77,7 @@ export class Context implements CallContext {
     return this.traceContext;
   }
 
-  /** Aborts when the caller's deadline passes. */
+  /** Aborts when the caller's deadline passes (408) or the caller cancels the call (499 `tsmicro.cancelled`). */
   get signal(): AbortSignal {
     const s = this.signalSource;
     return typeof s === "function" ? (this.signalSource = s()) : s;

@@ -1,3 +1,5 @@
+import { serviceUnavailable } from "../errors";
+import { clampDelay } from "../internal/timers";
 import type { Logger } from "../logger/logger";
 import type { Registry, ServiceRecord, WatchEvent, Watcher } from "./registry";
 
@@ -20,6 +22,8 @@ export class RegistryCache {
     private readonly registry: Registry,
     private readonly ttlMs: number,
     private readonly logger?: Logger,
+    /** How long one registry lookup may take before it is given up (a later call starts another), ms; default no limit. */
+    private readonly lookupTimeoutMs = Infinity,
   ) {}
 
   /** The service's records when cached and fresh, without waiting (the hot path). */
@@ -56,7 +60,7 @@ export class RegistryCache {
   private async fetch(service: string, stale: CacheEntry | undefined): Promise<ServiceRecord[]> {
     let services: ServiceRecord[];
     try {
-      services = await this.registry.getService(service);
+      services = await this.lookup(service);
     } catch (err) {
       if (stale && stale.services.length > 0) {
         this.logger?.warn("registry lookup failed; serving cached nodes", { service, error: String(err) });
@@ -69,12 +73,31 @@ export class RegistryCache {
     entry.fetchedAt = Date.now();
     if (!this.closed && !this.entries.has(service)) {
       this.entries.set(service, entry);
-      entry.watcher = await this.registry.watch((e) => this.apply(e), { service }).catch((err: unknown) => {
-        this.logger?.warn("registry watch failed; relying on TTL refresh", { service, error: String(err) });
-        return undefined;
-      });
+      // Not awaited: a registry whose watch is slow to start must not hold up the lookup.
+      this.registry.watch((e) => this.apply(e), { service }).then(
+        (watcher) => {
+          if (this.closed || this.entries.get(service) !== entry) void watcher.stop();
+          else entry.watcher = watcher;
+        },
+        (err: unknown) => this.logger?.warn("registry watch failed; relying on TTL refresh", { service, error: String(err) }),
+      );
     }
     return entry.services;
+  }
+
+  /** `registry.getService`, given up after `lookupTimeoutMs` so a hung registry does not hold every later call. */
+  private lookup(service: string): Promise<ServiceRecord[]> {
+    const found = this.registry.getService(service);
+    if (this.lookupTimeoutMs === Infinity) return found;
+    return new Promise<ServiceRecord[]>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(serviceUnavailable(`registry lookup of "${service}" took longer than ${this.lookupTimeoutMs}ms`));
+      }, clampDelay(this.lookupTimeoutMs));
+      found.then(
+        (v) => (clearTimeout(timer), resolve(v)),
+        (e: unknown) => (clearTimeout(timer), reject(e as Error)),
+      );
+    });
   }
 
   /** Applies a watch event to the cached records. */

@@ -16,6 +16,12 @@ export interface RegistrySelectorOptions {
   cacheTtlMs: number;
   /** How long a node that failed with a connection error is avoided, in ms; default 5000. */
   ejectMs: number;
+  /**
+   * How long one registry lookup may take before it is given up, in ms; default 5000. Each call
+   * waits no longer than its own deadline; this bounds the shared lookup, so a hung registry is
+   * asked again by a later call instead of holding every call after it.
+   */
+  lookupTimeoutMs: number;
   logger?: Logger;
 }
 
@@ -24,6 +30,7 @@ export const DEFAULT_REGISTRY_SELECTOR_OPTIONS = {
   strategy: STRATEGIES[DEFAULT_STRATEGY_NAME]!(),
   cacheTtlMs: 60_000,
   ejectMs: 5_000,
+  lookupTimeoutMs: 5_000,
 } as const;
 
 /** Fills in defaults. */

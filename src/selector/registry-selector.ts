@@ -21,7 +21,7 @@ export class RegistrySelector implements Selector {
 
   constructor(options: Partial<RegistrySelectorOptions> & Pick<RegistrySelectorOptions, "registry">) {
     this.options = resolveRegistrySelectorOptions(options);
-    this.cache = new RegistryCache(this.options.registry, this.options.cacheTtlMs, this.options.logger);
+    this.cache = new RegistryCache(this.options.registry, this.options.cacheTtlMs, this.options.logger, this.options.lookupTimeoutMs);
   }
 
   select(service: string, options: SelectOptions = NO_OPTIONS): Next | Promise<Next> {

@@ -10,6 +10,7 @@ import type { HandlerDescriptor } from "../discovery/descriptors";
 import type { Router } from "./router";
 import type { HandlerFn } from "./server";
 import { validateFast } from "./validation";
+import type { Abort, SocketCancellations } from "./cancellation";
 
 /** What the dispatcher needs from the server. */
 export interface DispatchDeps {
@@ -33,9 +34,9 @@ export function header(h: Record<string, string>, name: string): string | undefi
 
 /**
  * Handles one request message and always produces a reply: the encoded response, or a
- * `Micro-Error` header. Never throws.
+ * `Micro-Error` header. Never throws. With `cancels`, a cancel message for its `Micro-Id` aborts it.
  */
-export async function dispatch(deps: DispatchDeps, msg: Message): Promise<Message> {
+export async function dispatch(deps: DispatchDeps, msg: Message, cancels?: SocketCancellations): Promise<Message> {
   const h = msg.header;
   const id = h[Headers.id] ?? "";
   const endpoint = header(h, Headers.endpoint) ?? header(h, Headers.method) ?? "";
@@ -56,7 +57,7 @@ export async function dispatch(deps: DispatchDeps, msg: Message): Promise<Messag
       throw badRequest(`malformed ${codec.name} body: ${(err as Error).message}`, ErrorIds.malformed);
     }
     const chain = deps.chains?.get(handler) ?? deps.chain;
-    const result = await runWithDeadline(deps, h, endpoint, (ctx) => chain({ service: deps.service, endpoint, handler, header: h, body }, ctx));
+    const result = await runWithDeadline(deps, h, endpoint, (ctx) => chain({ service: deps.service, endpoint, handler, header: h, body }, ctx), cancels);
     return { header: replyHeader, body: codec.marshal(result, { type: "response", id, endpoint }) };
   } catch (err) {
     const error = toMicroError(err);
@@ -99,6 +100,7 @@ async function runWithDeadline(
   h: Record<string, string>,
   endpoint: string,
   run: (ctx: Context) => unknown,
+  cancels: SocketCancellations | undefined,
 ): Promise<unknown> {
   const ns = Number(h[Headers.timeout]);
   const budgetMs = Number.isFinite(ns) && ns > 0 ? ns / 1_000_000 : undefined;
@@ -120,7 +122,8 @@ async function runWithDeadline(
     logger: deps.logger,
     client: deps.client,
   });
-  if (budgetMs === undefined) return run(ctx);
+  if (budgetMs === undefined && cancels === undefined) return run(ctx);
+  const id = h[Headers.id] ?? "";
   return new Promise<unknown>((resolve, reject) => {
     let result: Promise<unknown>;
     try {
@@ -128,14 +131,21 @@ async function runWithDeadline(
     } catch (err) {
       return reject(err);
     }
-    const timer = setTimeout(() => {
-      expired = timeout(`${endpoint} exceeded its deadline of ${Math.round(budgetMs)}ms`);
-      controller?.abort(expired);
-      reject(expired);
-    }, clampDelay(budgetMs)); // a budget of 2^31 ms or more would otherwise fire at once
+    // The deadline passing and the caller cancelling end the request the same way.
+    const abort: Abort = (reason) => {
+      clearTimeout(timer);
+      cancels?.delete(id, abort);
+      expired ??= reason;
+      controller?.abort(reason);
+      reject(reason);
+    };
+    const timer = budgetMs === undefined
+      ? undefined
+      : setTimeout(() => abort(timeout(`${endpoint} exceeded its deadline of ${Math.round(budgetMs)}ms`)), clampDelay(budgetMs)); // a budget of 2^31 ms or more would otherwise fire at once
+    cancels?.add(id, abort);
     result.then(
-      (v) => (clearTimeout(timer), resolve(v)),
-      (e: unknown) => (clearTimeout(timer), reject(e)),
+      (v) => (clearTimeout(timer), cancels?.delete(id, abort), resolve(v)),
+      (e: unknown) => (clearTimeout(timer), cancels?.delete(id, abort), reject(e)),
     );
   });
 }

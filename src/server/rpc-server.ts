@@ -6,6 +6,7 @@ import type { Constructor } from "../decorators/metadata-keys";
 import type { Logger } from "../logger/logger";
 import type { Node, ServiceRecord } from "../registry/registry";
 import type { Listener, Message, Socket } from "../transport/transport";
+import { isCancel, SocketCancellations } from "./cancellation";
 import { debugHealthHandler } from "./debug";
 import { ErrorIds, serviceUnavailable } from "../errors";
 import { compose } from "../wrappers/chain";
@@ -157,16 +158,19 @@ export class RpcServer implements Server {
 
   private serve(socket: Socket, deps: DispatchDeps): void {
     const max = this.options.maxInflight;
+    const cancels = new SocketCancellations();
     socket.onMessage((msg: Message) => {
+      // A cancel is never refused: it frees work instead of adding any.
+      if (isCancel(msg)) return cancels.cancel(msg);
       // The load shedder: one compare per request. The refusal is provably before any handler, so clients retry it.
       if (this.inflight.size >= max) return this.shed(socket, msg);
       this.inflight.begin();
-      dispatch(deps, msg)
+      dispatch(deps, msg, cancels)
         .then((reply) => socket.send(reply))
         .catch((err: unknown) => this.options.logger.debug("reply not delivered", { remote: socket.remote, error: String(err) }))
         .finally(() => this.inflight.end());
     });
-    socket.onClose(() => undefined);
+    socket.onClose(() => cancels.cancelAll());
   }
 
   private overloadedHeader?: string;

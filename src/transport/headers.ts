@@ -12,6 +12,7 @@ export const Headers = {
   fromService: "Micro-From-Service",
   traceparent: "Traceparent",
   authorization: "Authorization",
+  cancel: "Micro-Cancel",
 } as const;
 
 /** The `Micro-Error` value that marks the end of a stream. */

@@ -23,6 +23,8 @@ export interface Socket {
   onClose(handler: (error?: Error) => void): void;
   /** Closes the socket; idempotent. */
   close(): Promise<void>;
+  /** A dialed socket whose peer takes no new requests on it (tcp GOAWAY) says so here; new calls dial afresh. */
+  readonly draining?: boolean;
 }
 
 /** A listening endpoint; `close` stops accepting and closes idle connections. */

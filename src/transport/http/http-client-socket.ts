@@ -46,6 +46,9 @@ export class HttpClientSocket implements Socket {
   private handler?: (message: Message) => void;
   private closeHandler?: (error?: Error) => void;
   private closed = false;
+  // Requests awaiting their response, by Micro-Id, so a cancel can abort one. A null-prototype
+  // dictionary rather than a Map: cheaper in garbage collection under load (see server/cancellation.ts).
+  readonly inflight: Record<string, ClientRequest> = Object.create(null) as Record<string, ClientRequest>;
 
   constructor(
     address: string,
@@ -61,6 +64,9 @@ export class HttpClientSocket implements Socket {
   }
 
   send(message: Message): Promise<void> {
+    // HTTP/1.1 cannot cancel one request on a connection: aborting it closes that connection,
+    // which the server takes as the cancel. Nothing is POSTed.
+    if (message.header[Headers.cancel] !== undefined) return this.abort(message.header[Headers.id]);
     if (this.closed) return Promise.reject(connectionError(this.remote, "socket closed"));
     return new Promise<void>((resolve, reject) => {
       let req: TaggedRequest;
@@ -71,7 +77,10 @@ export class HttpClientSocket implements Socket {
         reject(badRequest(`invalid message header: ${(err as Error).message}`));
         return;
       }
-      req[kCall] = { socket: this, id: message.header[Headers.id], resolve, reject, chunks: [], size: 0, responding: false, done: false };
+      const id = message.header[Headers.id];
+      req[kCall] = { socket: this, id, resolve, reject, chunks: [], size: 0, responding: false, done: false };
+      if (id !== undefined) this.inflight[id] = req;
+      req.on("close", onRequestClose);
       req.on("response", onResponse);
       req.on("error", onRequestError);
       endWith(req, message.body);
@@ -99,6 +108,16 @@ export class HttpClientSocket implements Socket {
     }
   }
 
+  /** Aborts the request `id` awaits (its connection is destroyed, so it is not reused); a finished one is left alone. */
+  private abort(id: string | undefined): Promise<void> {
+    const req = id === undefined ? undefined : this.inflight[id];
+    if (req !== undefined) {
+      delete this.inflight[id!];
+      req.destroy();
+    }
+    return Promise.resolve();
+  }
+
   /** Largest response body accepted, in bytes. */
   get maxResponseBytes(): number {
     return this.config.maxResponseBytes;
@@ -120,6 +139,11 @@ function fail(call: Call, cause: unknown, lost: boolean): void {
   call.done = true;
   const error = connectionError(call.socket.remote, cause);
   call.reject(lost ? new MicroError(ErrorIds.connectionLost, 503, `${error.detail} after the request was sent`, { cause }) : error);
+}
+
+function onRequestClose(this: TaggedRequest): void {
+  const call = this[kCall]!;
+  if (call.id !== undefined && call.socket.inflight[call.id] === this) delete call.socket.inflight[call.id];
 }
 
 function onRequestError(this: TaggedRequest, err: Error): void {

@@ -7,6 +7,8 @@ import type { Message, Socket } from "../transport";
 import { joinHostPort } from "../../internal/address";
 import { connectionError, endWith, writeError, writeHeaders } from "../../internal/http/wire";
 
+const EMPTY = Buffer.alloc(0);
+
 /** What a server socket needs from the listener that accepted it. */
 export interface ConnectionOwner {
   /** True once `close` began: replies then carry `Connection: close`. */
@@ -106,9 +108,20 @@ export class HttpServerSocket implements Socket {
     }
   }
 
-  /** Drops the pending entry of a response that closed unanswered (the peer went away). */
+  /** Drops the pending entry of a response that closed unanswered (the peer went away): the server hears it as a cancel. */
   forget(id: string, res: ServerResponse): void {
-    if (this.pending.get(id) === res) this.pending.delete(id);
+    if (this.pending.get(id) !== res) return;
+    this.pending.delete(id);
+    this.cancel(id);
+  }
+
+  /** Tells the handler the client gave up on `id`, as the tcp transport's cancel message would. */
+  private cancel(id: string): void {
+    try {
+      this.handler?.({ header: { [Headers.id]: id, [Headers.cancel]: "1" }, body: EMPTY });
+    } catch (err) {
+      this.owner.logger?.error("http transport: message handler threw", { remote: this.remote, error: String(err) });
+    }
   }
 
   /** Records why the connection failed, reported to `onClose`. */
@@ -120,7 +133,10 @@ export class HttpServerSocket implements Socket {
   handleClose(): void {
     if (this.closed) return;
     this.closed = true;
+    // Whatever was still unanswered has lost its caller.
+    const unanswered = [...this.pending.keys()];
     this.pending.clear();
+    for (const id of unanswered) this.cancel(id);
     try {
       this.closeHandler?.(this.failure);
     } catch (err) {

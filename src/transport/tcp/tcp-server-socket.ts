@@ -131,6 +131,8 @@ export class TcpServerSocket implements Socket {
   }
 
   private deliver(message: Message): void {
+    // A cancel is never answered, so it must not count as in flight; while draining it still stops work.
+    if (message.header[Headers.cancel] !== undefined) return this.handler?.(message);
     const id = (message.header[Headers.id] ??= randomUUID());
     if (this.owner.draining) return this.refuse(id, serviceUnavailable("server is shutting down", ErrorIds.draining));
     const handler = this.handler;
