@@ -3,6 +3,7 @@ import { DEFAULT_RPC_CLIENT_OPTIONS } from "../client/options";
 import { parseLogLevel } from "../logger/levels";
 import { DEFAULT_STRATEGY_NAME } from "../selector/options";
 import { DEFAULT_RPC_SERVER_OPTIONS } from "../server/options";
+import { splitHostPort } from "../internal/address";
 import { parseDuration } from "./duration";
 
 /** Where a setting's value came from, lowest precedence first. */
@@ -69,7 +70,20 @@ export const DEFAULT_SETTINGS: MicroSettings = {
 
 type Parser = (text: string) => MicroSettings[keyof MicroSettings];
 const list: Parser = (t) => t.split(",").map((s) => s.trim()).filter(Boolean);
-const str: Parser = (t) => t.trim();
+const str: Parser = (t) => {
+  // An empty flag would silently fall back to the default (say, the shared name "greeter").
+  if (t.trim() === "") throw new Error("needs a value");
+  return t.trim();
+};
+const address: Parser = (t) => {
+  splitHostPort(t.trim()); // throws `invalid address "…": want host:port`
+  return t.trim();
+};
+// A host alone (the bound port is used) or host:port; IPv6 hosts in brackets.
+const advertise: Parser = (t) => {
+  const v = String(str(t));
+  return /^\[[^\]]+\]$/.test(v) || !v.includes(":") ? v : address(v);
+};
 const seconds: Parser = (t) => parseDuration(t, 1000);
 const level: Parser = (t) => parseLogLevel(t);
 const int: Parser = (t) => {
@@ -86,8 +100,8 @@ export const FLAGS: ReadonlyArray<[flag: string, key: keyof MicroSettings, parse
   ["broker_address", "brokerAddress", list],
   ["selector", "selector", str],
   ["server_name", "serverName", str],
-  ["server_address", "serverAddress", str],
-  ["server_advertise", "serverAdvertise", str],
+  ["server_address", "serverAddress", address],
+  ["server_advertise", "serverAdvertise", advertise],
   ["register_ttl", "registerTtlMs", seconds],
   ["register_interval", "registerIntervalMs", seconds],
   ["client_timeout", "clientTimeoutMs", seconds],

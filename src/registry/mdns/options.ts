@@ -1,3 +1,5 @@
+import { isIPv4 } from "node:net";
+import { networkInterfaces } from "node:os";
 import type { Logger } from "../../logger/logger";
 
 /** Init options of the mDNS registry; every field has a default in {@link DEFAULT_MDNS_REGISTRY_OPTIONS}. */
@@ -65,6 +67,12 @@ export function resolveMdnsRegistryOptions(
   merged.domain = merged.domain.replace(/^\.+|\.+$/g, "");
   if (!merged.domain) throw new RangeError("mdns registry: domain must not be empty");
   if (!merged.interface) throw new RangeError("mdns registry: interface must not be empty");
+  // Checked here, not when the socket first opens, so a typo fails start-up naming its source
+  // instead of surfacing later inside whatever registered first (the broker's subscriptions).
+  if (!isIPv4(merged.interface) && !networkInterfaces()[merged.interface]?.some((a) => a.family === "IPv4")) {
+    const from = interfaceSource === "env" ? ` (from ${MDNS_INTERFACE_ENV})` : "";
+    throw new RangeError(`mdns registry: interface "${merged.interface}"${from} has no IPv4 address`);
+  }
   positive("queryTimeoutMs", merged.queryTimeoutMs);
   positive("defaultRecordTtlSeconds", merged.defaultRecordTtlSeconds);
   if (!Number.isInteger(merged.port) || merged.port < 1 || merged.port > 65535) {

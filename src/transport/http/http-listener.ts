@@ -4,7 +4,7 @@ import type { Socket as NetSocket } from "node:net";
 import type { Duplex } from "node:stream";
 import { Sweeper } from "../../internal/sweeper";
 import { clampDelay, MAX_DELAY_MS } from "../../internal/timers";
-import { ErrorIds, methodNotAllowed, notFound, serviceUnavailable } from "../../errors";
+import { ErrorIds, MicroError, methodNotAllowed, notFound, serviceUnavailable } from "../../errors";
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../headers";
 import type { Listener, Socket } from "../transport";
@@ -29,17 +29,19 @@ const kDeadline = Symbol("tsmicro.http.deadline");
 
 type TaggedConnection = NetSocket & { [kSocket]?: HttpServerSocket; [kDeadline]?: HttpDeadline };
 
-// The raw answer to bytes that are not HTTP; the parser is gone by then, so it is written by hand.
-const MALFORMED = Buffer.from(
-  `HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n` +
-    `Micro-Error: {"id":"${ErrorIds.malformed}","code":400,"detail":"malformed HTTP request","status":"Bad Request"}\r\n\r\n`,
-);
+// The raw answers to bytes that are not HTTP and to a request that did not arrive in time: the
+// parser is gone (or never made a response object) by then, so they are written by hand, with
+// the error in the Micro-Error header and as the body, like every other refusal.
+const MALFORMED = rawRefusal(new MicroError(ErrorIds.malformed, 400, "malformed HTTP request"));
+const TIMED_OUT = rawRefusal(new MicroError(ErrorIds.timeout, 408, "the request did not arrive in time"));
 
-// The raw answer to a request that did not arrive in time (no response object exists for a partial head).
-const TIMED_OUT = Buffer.from(
-  `HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n` +
-    `Micro-Error: {"id":"${ErrorIds.timeout}","code":408,"detail":"the request did not arrive in time","status":"Request Timeout"}\r\n\r\n`,
-);
+function rawRefusal(err: MicroError): Buffer {
+  const json = err.toHeader();
+  return Buffer.from(
+    `HTTP/1.1 ${err.code} ${err.status}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(json)}\r\nMicro-Error: ${json}\r\n\r\n${json}`,
+  );
+}
 
 /**
  * A node:http server speaking go-micro's HTTP framing: each connection becomes one server

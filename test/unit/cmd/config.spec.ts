@@ -74,3 +74,24 @@ describe("DEFAULT_SETTINGS", () => {
     expect(block).not.toMatch(/:\s*\d|"\d|"random"/);
   });
 });
+
+describe("start-up checks of flag values", () => {
+  const resolve = (argv: string[]): unknown => resolveConfig({ argv, env: {} });
+
+  it("refuses an address that is not host:port before anything starts", () => {
+    expect(() => resolve(["--server_address=nonsense"])).toThrow('invalid value for --server_address: invalid address "nonsense": want host:port');
+    expect(() => resolve(["--server_address=127.0.0.1:99999"])).toThrow(/--server_address/);
+    expect(() => resolve(["--server_advertise=::::"])).toThrow(/--server_advertise/);
+  });
+
+  it("accepts an advertised host alone, or host:port", () => {
+    expect(resolveConfig({ argv: ["--server_advertise=127.0.0.2"], env: {} }).serverAdvertise).toBe("127.0.0.2");
+    expect(resolveConfig({ argv: ["--server_advertise=127.0.0.2:4000"], env: {} }).serverAdvertise).toBe("127.0.0.2:4000");
+  });
+
+  // Regression: `--server_name=` silently fell back to the @Service name every checkout shares.
+  it("refuses an empty flag value instead of ignoring it", () => {
+    expect(() => resolve(["--server_name="])).toThrow("invalid value for --server_name: needs a value");
+    expect(() => resolve(["--registry="])).toThrow(/--registry: needs a value/);
+  });
+});

@@ -39,4 +39,13 @@ describe("resolveMdnsRegistryOptions", () => {
       if (saved !== undefined) process.env[MDNS_INTERFACE_ENV] = saved;
     }
   });
+
+  // Regression: a typo surfaced later as "http broker: registering the subscription … failed".
+  it("refuses an interface with no IPv4 address at once, naming where it came from", () => {
+    expect(() => resolveMdnsRegistryOptions({}, { [MDNS_INTERFACE_ENV]: "nosuch0" })).toThrow(
+      `mdns registry: interface "nosuch0" (from ${MDNS_INTERFACE_ENV}) has no IPv4 address`,
+    );
+    expect(() => resolveMdnsRegistryOptions({ interface: "nosuch0" }, {})).toThrow('interface "nosuch0" has no IPv4 address');
+    expect(resolveMdnsRegistryOptions({}, { [MDNS_INTERFACE_ENV]: "lo" }).interface).toBe("lo");
+  });
 });

@@ -124,6 +124,10 @@ describe("HttpTransport", () => {
     conn.write("\x00\x01\x02 this is not HTTP \xff\r\n\r\n");
     await within(closed, 5000, "garbage connection closing");
     expect(text()).toMatch(/^HTTP\/1\.1 400 /);
+    // The error is in the Micro-Error header and, like every refusal, the body.
+    const body = text().slice(text().indexOf("\r\n\r\n") + 4);
+    expect(MicroError.parse(body)).toMatchObject({ code: 400, id: ErrorIds.malformed });
+    expect(text()).toContain(`Micro-Error: ${body}`);
     const caller = await dialCaller(transport, listener.address);
     const reply = await caller.call({ header: { "Micro-Id": "ok" }, body: Buffer.from("fine") });
     expect(reply.body.toString()).toBe("fine");
