@@ -3,6 +3,12 @@ import { Headers } from "../transport/headers";
 import type { Message, Socket } from "../transport/transport";
 import type { CallState } from "./call-state";
 
+/** Where a stream's messages go: its messages from the peer, and the socket's close. */
+export interface StreamSink {
+  message(message: Message): void;
+  closed(error: MicroError): void;
+}
+
 interface Pending {
   resolve(m: Message): void;
   reject(e: Error): void;
@@ -15,6 +21,7 @@ interface Pending {
  */
 export class ClientConnection {
   private readonly pending = new Map<string, Pending>();
+  private readonly streams = new Map<string, StreamSink>();
 
   constructor(
     readonly address: string,
@@ -28,6 +35,8 @@ export class ClientConnection {
       const cause = MicroError.is(err) ? err : serviceUnavailable(`connection to ${address} closed${err ? `: ${err.message}` : ""}`, ErrorIds.connection);
       for (const p of this.pending.values()) this.settle(p, undefined, cause);
       this.pending.clear();
+      for (const s of this.streams.values()) s.closed(cause);
+      this.streams.clear();
     });
   }
 
@@ -55,7 +64,27 @@ export class ClientConnection {
     return this.socket.close();
   }
 
+  /** Routes the messages of stream `id` to `sink` until {@link detach}. */
+  attach(id: string, sink: StreamSink): void {
+    this.streams.set(id, sink);
+  }
+
+  /** Stops routing stream `id`. */
+  detach(id: string): void {
+    this.streams.delete(id);
+  }
+
+  /** Sends one message of a stream as it is (no reply is awaited). */
+  send(message: Message): Promise<void> {
+    return this.socket.send(message);
+  }
+
   private deliver(message: Message): void {
+    if (this.streams.size > 0) {
+      // A peer that knows no streams answers by Micro-Id alone.
+      const sink = this.streams.get(message.header[Headers.stream] ?? message.header[Headers.id] ?? "");
+      if (sink) return sink.message(message);
+    }
     const id = message.header[Headers.id];
     const p = id === undefined ? undefined : this.pending.get(id);
     if (!p) return; // a late reply to a call that already timed out or was cancelled

@@ -10,6 +10,7 @@ import type { Context } from "../metadata/context";
 import type { HandlerDescriptor, SubscriberDescriptor } from "./descriptors";
 import { invokeSafely } from "./invoke";
 import { classOrUndefined, payloadTypeOf } from "./payload-type";
+import { streamKindOf, streamMetadata } from "./stream-kind";
 
 /** What one decorated instance offers. */
 export interface Explored {
@@ -32,6 +33,7 @@ export function explore(instance: object): Explored {
     const endpoint = meta.name ?? defaultEndpointName(cls.name, meta.method);
     const o = meta.options;
     const request = payloadTypeOf(cls, meta.method, fn, { kind: "request", label: endpoint, decorator: "@Handler", explicit: o.request, validate: o.validate });
+    const stream = streamKindOf(cls, meta.method, fn, o.stream);
     const call = (req: unknown, ctx: Context): unknown => fn.call(instance, req, ctx);
     return {
       endpoint,
@@ -41,7 +43,8 @@ export function explore(instance: object): Explored {
       responseType: o.response ?? classOrUndefined(getReturnType(proto, meta.method)),
       validate: request.validate,
       forbidNonWhitelisted: o.forbidNonWhitelisted,
-      metadata: o.metadata ?? {},
+      metadata: stream ? { ...o.metadata, ...streamMetadata(stream) } : (o.metadata ?? {}),
+      stream,
     };
   });
   const subscribers = getSubscribeMetas(cls).map((meta): SubscriberDescriptor => {

@@ -23,6 +23,8 @@ export const ErrorIds = {
   draining: "tsmicro.draining",
   noNodes: "tsmicro.no_nodes",
   transportMismatch: "tsmicro.transport_mismatch",
+  cancelled: "tsmicro.cancelled",
+  connectionLost: "tsmicro.connection_lost",
 } as const;
 
 /** One of the ids in {@link ErrorIds}. */
@@ -40,6 +42,7 @@ export const StatusText: Readonly<Record<number, string>> = {
   413: "Payload Too Large",
   415: "Unsupported Media Type",
   429: "Too Many Requests",
+  499: "Client Closed Request",
   500: "Internal Server Error",
   503: "Service Unavailable",
 };

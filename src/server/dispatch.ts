@@ -46,6 +46,7 @@ export async function dispatch(deps: DispatchDeps, msg: Message): Promise<Messag
     }
     if (!endpoint) throw badRequest("missing Micro-Endpoint header");
     const handler = deps.router.get(endpoint, deps.service);
+    if (handler.stream) throw badRequest(`endpoint "${endpoint}" is a ${handler.stream} stream; open it with client.stream()`);
     const codec = deps.codecs.get(contentType);
     let body: unknown;
     try {

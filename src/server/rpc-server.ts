@@ -14,6 +14,9 @@ import { Registration } from "./registration";
 import { Router } from "./router";
 import type { HandlerFn, Server } from "./server";
 import { subscribeAll } from "./subscribers";
+import { ServerStreams } from "./streams";
+import { ErrorIds, serviceUnavailable } from "../errors";
+import { Headers } from "../transport/headers";
 import { hasValidationRules } from "./validation";
 
 type State = "new" | "starting" | "running" | "stopping" | "stopped";
@@ -36,6 +39,7 @@ export class RpcServer implements Server {
   private subscriptions: Subscription[] = [];
   private stopping?: Promise<void>;
   private advertised = "";
+  private streams?: ServerStreams;
 
   constructor(options: Partial<RpcServerOptions> & Pick<RpcServerOptions, "name" | "registry" | "transport">) {
     this.options = resolveRpcServerOptions(options);
@@ -94,6 +98,7 @@ export class RpcServer implements Server {
       client: o.client,
       forbidNonWhitelisted: o.forbidNonWhitelisted,
     };
+    this.streams = new ServerStreams(deps, this.inflight);
     this.listener = await o.transport.listen(o.address, (socket) => this.serve(socket, deps), {
       maxBodyBytes: o.maxBodyBytes,
       // Connections must outlive the drain, or a long drain loses its replies.
@@ -137,6 +142,7 @@ export class RpcServer implements Server {
     const closing = this.listener?.close();
     const drained = await this.inflight.idle(o.drainTimeoutMs);
     if (!drained) o.logger.warn("drain timeout: stopping with work in flight", { inflight: this.inflight.size, drainTimeoutMs: o.drainTimeoutMs });
+    if (!drained) this.streams?.abortAll(serviceUnavailable("server is shutting down", ErrorIds.draining));
     await closing;
     this.state = "stopped";
     // After a failed start, "server stopped" would read as if it had been serving.
@@ -144,14 +150,16 @@ export class RpcServer implements Server {
   }
 
   private serve(socket: Socket, deps: DispatchDeps): void {
+    const streams = this.streams!;
     socket.onMessage((msg: Message) => {
+      if (msg.header[Headers.stream] !== undefined) return streams.deliver(socket, msg);
       this.inflight.begin();
       dispatch(deps, msg)
         .then((reply) => socket.send(reply))
         .catch((err: unknown) => this.options.logger.debug("reply not delivered", { remote: socket.remote, error: String(err) }))
         .finally(() => this.inflight.end());
     });
-    socket.onClose(() => undefined);
+    socket.onClose((error) => streams.socketClosed(socket, error));
   }
 }
 
