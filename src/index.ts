@@ -3,6 +3,7 @@ import "reflect-metadata";
 // The public API of tsmicro. Everything a user imports comes from here; src/internal is never exported.
 
 export { Service, Handler, Subscribe, Inject, Injectable, Module } from "./decorators";
+export type { StreamKind } from "./decorators";
 export type { Constructor, HandlerOptions, ModuleMeta, Provider, ServiceDecoratorOptions, SubscriberOptions } from "./decorators";
 
 export { bootstrap, bootstrapFunction, createService, createClient, PROVIDERS, providerFactory } from "./di";
@@ -37,6 +38,8 @@ export { MemoryBroker } from "./broker/memory";
 export { HttpBroker } from "./broker/http";
 
 export { RpcClient, retryOnConnectionError, retryOnDraining, retryNever, exponentialBackoff } from "./client";
+export type { ClientStream } from "./client";
+export { STREAM_WINDOW } from "./transport/stream-flow";
 export type { Backoff, CallFn, CallOptions, CallWrapper, ClientRequest, PublishOptions, ResolvedCallOptions, RetryPolicy, RpcClientOptions } from "./client";
 
 export { RpcServer, validateInto } from "./server";
