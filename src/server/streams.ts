@@ -42,6 +42,7 @@ export class ServerStreams {
 
   /** Ends every stream opened on `socket` (its connection closed: nobody reads the answers). */
   socketClosed(socket: Socket, error?: Error): void {
+    if (socket.connectionless) return;
     const detail = `the client's connection closed${error ? `: ${error.message}` : ""}`;
     for (const s of this.open.values()) if (s.socket === socket) s.end(new MicroError(ErrorIds.connectionLost, 503, detail));
   }

@@ -89,7 +89,8 @@ describe.each(TRANSPORTS.filter(([name]) => !ONLY || name === ONLY))("streams ov
     await s.send({ to: 0 });
     const err = await collect(s).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 408 });
-    await expect(rig.observed.aborted).resolves.toMatchObject({ code: 408 });
+    // The server's own timer (408) and the client's cancel on its timer (499) race: either ends it.
+    expect([408, 499]).toContain(((await rig.observed.aborted) as { code: number }).code);
   });
 
   it("a slow consumer holds back only its own stream: the producer stops at the window, other calls go on", async () => {
