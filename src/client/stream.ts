@@ -51,6 +51,8 @@ export class RpcClientStream<Req = unknown, Res = unknown> implements ClientStre
   private conn?: ClientConnection;
   private tail: Promise<void> = Promise.resolve();
   private opened = false;
+  // Sends waiting in `tail` (for the connection, for credit or behind each other).
+  private queued = 0;
   private sendClosed = false;
   // undefined while open; null once the server ended it with EOS; the error otherwise.
   private finished: MicroError | null | undefined;
@@ -164,6 +166,11 @@ export class RpcClientStream<Req = unknown, Res = unknown> implements ClientStre
 
   /** Queues a data message (or, with `data` false, the EOS) behind the earlier ones. */
   private enqueue(body: Buffer, data: boolean): Promise<void> {
+    // The common case, nothing in line, connected, credit free: send now (same order, no chain).
+    if (this.queued === 0 && this.conn && this.opened && this.finished === undefined && (!data || this.credit.tryTake())) {
+      return this.conn.send({ header: this.header(data), body });
+    }
+    this.queued++;
     const p = this.tail.then(async () => {
       const conn = await this.ready;
       if (data) {
@@ -173,7 +180,7 @@ export class RpcClientStream<Req = unknown, Res = unknown> implements ClientStre
       if (this.finished !== undefined) throw this.finished ?? conflict(`stream ${this.id} was ended by the server`);
       await conn.send({ header: this.header(data), body });
     });
-    this.tail = p.catch(ignore);
+    this.tail = p.catch(ignore).finally(() => this.queued--);
     return p;
   }
 

@@ -28,6 +28,7 @@ export class ServerStream {
   private readonly timer?: NodeJS.Timeout;
   private readonly deadline?: number;
   private ended = false;
+  private readonly contentType: string;
 
   constructor(
     private readonly deps: DispatchDeps,
@@ -39,6 +40,7 @@ export class ServerStream {
   ) {
     this.id = header[Headers.stream]!;
     this.endpoint = handler.endpoint;
+    this.contentType = header[Headers.contentType] ?? "application/json";
     this.inbox = new StreamInbox((n) => {
       if (!this.ended) this.socket.send(streamControl(this.id, Headers.ack, String(n))).catch(ignore);
     });
@@ -150,16 +152,32 @@ export class ServerStream {
     }
     for await (const value of result as AsyncIterable<unknown>) {
       if (this.ended) break;
-      await this.sendData(value);
+      const wait = this.sendData(value);
+      if (wait) await wait;
     }
   }
 
-  private async sendData(value: unknown): Promise<void> {
+  /**
+   * Sends one response; returns a promise only when it must wait for credit. The transport's
+   * own promise is not awaited: the window already bounds what one stream can queue, and a
+   * failed write ends the stream.
+   */
+  private sendData(value: unknown): Promise<void> | undefined {
     const wait = this.credit.take();
-    if (wait) await wait;
+    // The credit a wait resolves with is already spent for this message.
+    if (wait) return wait.then(() => this.write(value));
+    this.write(value);
+    return undefined;
+  }
+
+  private write(value: unknown): void {
     if (this.ended) return;
     const body = this.codec.marshal(value, { type: "response", id: this.id, endpoint: this.endpoint });
-    const h = { [Headers.id]: this.id, [Headers.stream]: this.id, [Headers.contentType]: this.header[Headers.contentType] ?? "application/json" };
-    await this.socket.send({ header: h, body });
+    const h = { [Headers.id]: this.id, [Headers.stream]: this.id, [Headers.contentType]: this.contentType };
+    this.socket.send({ header: h, body }).catch(this.onSendError);
   }
+
+  private readonly onSendError = (err: unknown): void => {
+    this.end(MicroError.is(err) ? err : new MicroError(ErrorIds.connectionLost, 503, `stream ${this.id}: ${String(err)}`));
+  };
 }

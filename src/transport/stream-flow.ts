@@ -54,6 +54,13 @@ export class StreamCredit {
     return new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
+  /** Spends one credit if one is free right now (nobody waits); false otherwise, spending nothing. */
+  tryTake(): boolean {
+    if (this.failure || this.credit === 0 || this.waiters.length > 0) return false;
+    this.credit--;
+    return true;
+  }
+
   /** Adds `n` credits from a peer's ack and wakes waiting senders. */
   grant(n: number): void {
     if (!(n > 0) || this.failure) return;

@@ -22,6 +22,21 @@ describe.each(TRANSPORTS.filter(([name]) => !ONLY || name === ONLY))("streams ov
     expect(got[got.length - 1]).toEqual({ n: 3 * STREAM_WINDOW + 4 });
   });
 
+  it("a long server stream read more slowly than it is produced completes (a waited-for credit is spent once)", async () => {
+    // Regression: the producer took a second credit after each wait, leaking one per ack round
+    // until, after a window's worth of rounds, it waited forever with the client fully caught up.
+    const total = 80 * STREAM_WINDOW;
+    const s = rig.client.stream<{ to: number }, { n: number }>(rig.service, "Streamer.Count", { timeoutMs: 20_000 });
+    await s.send({ to: total });
+    await s.close();
+    let n = 0;
+    for await (const m of s) {
+      expect(m.n).toBe(n++);
+      if (n % 16 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(n).toBe(total);
+  });
+
   it("client stream: many requests, one response", async () => {
     const s = rig.client.stream<{ n: number }, { sum: number }>(rig.service, "Streamer.Sum");
     for (let i = 1; i <= 2 * STREAM_WINDOW; i++) await s.send({ n: i });
