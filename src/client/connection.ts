@@ -7,6 +7,8 @@ import type { CallState } from "./call-state";
 export interface StreamSink {
   message(message: Message): void;
   closed(error: MicroError): void;
+  /** Ends the stream and tells the peer (the connection is being closed on purpose). */
+  cancel(reason: string): void;
 }
 
 interface Pending {
@@ -61,6 +63,8 @@ export class ClientConnection {
   }
 
   close(): Promise<void> {
+    // A stream cannot go on without this connection: say so to the server before closing.
+    for (const s of [...this.streams.values()]) s.cancel("the client closed the connection");
     return this.socket.close();
   }
 

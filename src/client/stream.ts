@@ -149,9 +149,12 @@ export class RpcClientStream<Req = unknown, Res = unknown> implements ClientStre
   private abort(error: MicroError): void {
     if (this.finished !== undefined) return;
     this.finish(error);
-    this.tail = this.tail.then(() => {
+    const cancel = (): Promise<void> | undefined => {
       if (this.opened && this.conn) return this.conn.send(streamControl(this.id, Headers.cancel, "1")).catch(ignore);
-    });
+    };
+    // Nothing in line: cancel now (the connection may be closing right after this call).
+    if (this.queued === 0) cancel();
+    else this.tail = this.tail.then(cancel);
   }
 
   private finish(error: MicroError | null): void {

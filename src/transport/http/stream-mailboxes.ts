@@ -87,19 +87,29 @@ export class HttpStreamMailboxes {
     box.holdTimer = setTimeout(() => {
       if (box.poll !== res) return;
       release(box);
+      this.awaitPoll(id, box);
     }, clampDelay(POLL_HOLD_MS));
     res.once("close", () => {
       if (box.poll !== res || res.writableFinished) return;
       // The poll's connection closed unanswered: the client may be gone.
       clearTimeout(box.holdTimer);
       box.poll = undefined;
-      if (this.boxes.get(id) !== box) return;
-      box.graceTimer = setTimeout(() => {
-        if (this.boxes.get(id) !== box || box.poll) return;
-        this.remove(id);
-        box.lost(streamControl(id, Headers.cancel, "1"));
-      }, clampDelay(POLL_GRACE_MS));
+      this.awaitPoll(id, box);
     });
+  }
+
+  /**
+   * A client re-polls as soon as a poll was answered: one that has not within
+   * {@link POLL_GRACE_MS} is gone, and its stream is cancelled.
+   */
+  private awaitPoll(id: string, box: Mailbox): void {
+    if (this.boxes.get(id) !== box) return;
+    clearTimeout(box.graceTimer);
+    box.graceTimer = setTimeout(() => {
+      if (this.boxes.get(id) !== box || box.poll) return;
+      this.remove(id);
+      box.lost(streamControl(id, Headers.cancel, "1"));
+    }, clampDelay(POLL_GRACE_MS));
   }
 
   /**
@@ -136,6 +146,8 @@ export class HttpStreamMailboxes {
     if (isStreamTerminal(message.header)) {
       clearTimeout(box.graceTimer);
       this.remove(id);
+    } else {
+      this.awaitPoll(id, box);
     }
   }
 

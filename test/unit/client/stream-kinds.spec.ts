@@ -129,6 +129,17 @@ describe.each(TRANSPORTS.filter(([name]) => !ONLY || name === ONLY))("streams ov
     slow.cancel();
   });
 
+  it("closing the client ends its open streams on the server: ctx.signal aborts", async () => {
+    const s = rig.client.stream(rig.service, "Streamer.Forever", { timeoutMs: 20_000 });
+    await s.send({ to: 0 });
+    await s.recv();
+    await rig.client.close();
+    // The client cancels its open streams as it closes (499); had it died instead, the server
+    // would see the connection close (tcp, 503 connection_lost) or no poll come back (http, 499).
+    await expect(rig.observed.aborted).resolves.toMatchObject({ code: 499, id: ErrorIds.cancelled });
+    await expect(s.recv()).rejects.toMatchObject({ code: 499 });
+  });
+
   it("a unary call to a stream endpoint and a stream to a unary endpoint both get a 400", async () => {
     await expect(rig.client.call(rig.service, "Streamer.Count", { to: 1 })).rejects.toMatchObject({ code: 400 });
     const s = rig.client.stream(rig.service, "Streamer.Ping");
