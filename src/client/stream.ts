@@ -53,6 +53,11 @@ export class RpcClientStream<Req = unknown, Res = unknown> implements ClientStre
   private opened = false;
   // Sends waiting in `tail` (for the connection, for credit or behind each other).
   private queued = 0;
+  // False while a send that skipped the queue has not settled.
+  private idle = true;
+  private readonly markIdle = (): void => {
+    this.idle = true;
+  };
   private sendClosed = false;
   // undefined while open; null once the server ended it with EOS; the error otherwise.
   private finished: MicroError | null | undefined;
@@ -170,8 +175,13 @@ export class RpcClientStream<Req = unknown, Res = unknown> implements ClientStre
   /** Queues a data message (or, with `data` false, the EOS) behind the earlier ones. */
   private enqueue(body: Buffer, data: boolean): Promise<void> {
     // The common case, nothing in line, connected, credit free: send now (same order, no chain).
-    if (this.queued === 0 && this.conn && this.opened && this.finished === undefined && (!data || this.credit.tryTake())) {
-      return this.conn.send({ header: this.header(data), body });
+    // (Only once the previous send settled: over http each send is a request of its own, and two
+    // in flight at once could arrive in either order.)
+    if (this.queued === 0 && this.idle && this.conn && this.opened && this.finished === undefined && (!data || this.credit.tryTake())) {
+      const sent = this.conn.send({ header: this.header(data), body });
+      this.idle = false;
+      this.tail = sent.then(this.markIdle, this.markIdle);
+      return sent;
     }
     this.queued++;
     const p = this.tail.then(async () => {
@@ -183,7 +193,10 @@ export class RpcClientStream<Req = unknown, Res = unknown> implements ClientStre
       if (this.finished !== undefined) throw this.finished ?? conflict(`stream ${this.id} was ended by the server`);
       await conn.send({ header: this.header(data), body });
     });
-    this.tail = p.catch(ignore).finally(() => this.queued--);
+    this.tail = p.catch(ignore).finally(() => {
+      this.queued--;
+      this.idle = true;
+    });
     return p;
   }
 

@@ -55,6 +55,16 @@ describe.each(TRANSPORTS.filter(([name]) => !ONLY || name === ONLY))("streams ov
     expect(await s.recv()).toBeUndefined();
   });
 
+  it("sends that are not awaited still arrive in order", async () => {
+    const s = rig.client.stream<{ text: string }, { text: string }>(rig.service, "Streamer.Echo");
+    const texts = Array.from({ length: 40 }, (_, i) => `m${i}`);
+    await s.send({ text: texts[0]! }); // the stream is open and nothing waits in line
+    const sent = texts.slice(1).map((text) => s.send({ text }));
+    void s.close();
+    await Promise.all(sent);
+    expect((await collect(s)).map((m) => m.text)).toEqual(texts);
+  });
+
   it("validates each element like a unary request: a bad one ends the stream with 400", async () => {
     const s = rig.client.stream(rig.service, "Streamer.Sum");
     await s.send({ n: 1 });
