@@ -1,5 +1,6 @@
 import type { SystemEnv } from "./systems/types";
 import type { Op } from "./payloads";
+import type { StreamMode } from "./systems/stream-types";
 
 // Messages between the harness (parent) and the processes it forks. Each child gets its
 // configuration as one JSON argument and talks over the IPC channel.
@@ -26,6 +27,16 @@ export interface RunCommand {
   address: string;
   op: Op;
   concurrency: number;
+  warmupMs: number;
+  windowMs: number;
+}
+
+/** What the stream generator is told to do: streams of `batch` messages, one after another. */
+export interface StreamRunCommand {
+  type: "stream-run";
+  address: string;
+  mode: StreamMode;
+  batch: number;
   warmupMs: number;
   windowMs: number;
 }
@@ -71,6 +82,7 @@ export interface Published {
 export type ParentMessage =
   | { type: "usage" }
   | RunCommand
+  | StreamRunCommand
   | { type: "progress" }
   | { type: "publish"; count: number; batch: number; deadlineMs: number };
 

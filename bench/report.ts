@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { Op } from "./payloads";
-import type { PubSubRow, RpcRow, RunResults } from "./results";
+import type { PubSubRow, RpcRow, RunResults, StreamRow } from "./results";
 import type { LimitId } from "./systems";
 import { DISTURBED_CORES } from "./harness/machine-load";
 
@@ -179,11 +179,40 @@ function problems(res: RunResults): string[] {
     if (r.failed) lines.push(`- ${r.label}, ${OP_SHORT[r.op]} c=${r.concurrency}: failed — ${r.failed.split("\n")[0]}`);
     else if (r.errors + r.wrong > 0) lines.push(`- ${r.label}, ${OP_SHORT[r.op]} c=${r.concurrency}: ${r.errors} errors, ${r.wrong} wrong answers; first: ${r.firstProblem}`);
   }
+  for (const r of res.stream ?? []) {
+    if (r.failed) lines.push(`- ${r.label}, ${r.mode}: failed — ${r.failed.split("\n")[0]}`);
+    else if (r.errors + r.wrong > 0) lines.push(`- ${r.label}, ${r.mode}: ${r.errors} errors, ${r.wrong} wrong; first: ${r.firstProblem}`);
+  }
   for (const r of res.pubsub) {
     if (r.failed) lines.push(`- ${r.label}: failed — ${r.failed.split("\n")[0]}`);
     else if (r.publishErrors > 0) lines.push(`- ${r.label}: ${r.publishErrors} publish errors; first: ${r.firstError}`);
   }
   return lines;
+}
+
+/** The stream rows: messages/s per scenario, with ratios to grpc-js and the raw limit. */
+function streamTable(rows: readonly StreamRow[]): string {
+  const modes: Array<[StreamRow["mode"], string]> = [["server", "server stream of small messages"], ["bidi", "bidirectional echo"]];
+  const out: string[] = [];
+  for (const [mode, title] of modes) {
+    const here = rows.filter((r) => r.mode === mode);
+    if (here.length === 0) continue;
+    const grpc = here.find((r) => r.system === "stream-grpc" && !r.failed);
+    const raw = here.find((r) => r.system === "stream-raw-net" && !r.failed);
+    const ratio = (r: StreamRow, base?: StreamRow): string => (r.failed || !base || base.mps === 0 ? "—" : `${(r.mps / base.mps).toFixed(2)}×`);
+    const body = here.map((r) => [
+      r.label,
+      r.failed ? "failed" : int(r.mps),
+      r.failed ? "—" : r.cpuPer10k.toFixed(3),
+      r.failed ? "—" : `${Math.round(r.serverRssMb)} / ${Math.round(r.clientRssMb)}`,
+      ratio(r, raw),
+      ratio(r, grpc),
+      int(r.errors + r.wrong),
+      noise(r.otherLoad),
+    ]);
+    out.push(`#### ${title}`, "", table(["system", "messages/s", "CPU s/10k", "RSS MB srv / cli", "× raw net", "× grpc-js", "errors", "other load"], body), "");
+  }
+  return out.join("\n");
 }
 
 /** The generated markdown for one run. */
@@ -211,6 +240,9 @@ export function renderReport(res: RunResults): string {
     }
   }
   if (res.pubsub.length > 0) out.push("### Pub/sub: one publisher, one subscriber in another process", "", pubsubTable(res.pubsub), "");
+  if ((res.stream ?? []).length > 0) {
+    out.push("### Streams: one stream at a time, client and server in processes of their own (targets: tcp ≥ 3× grpc-js, ≥ 0.5× raw)", "", streamTable(res.stream!));
+  }
   const issues = problems(res);
   if (issues.length > 0) out.push("### Errors seen", "", ...issues, "");
   return out.join("\n");

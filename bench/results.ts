@@ -1,5 +1,6 @@
 import type { Op } from "./payloads";
 import type { Family, LimitId } from "./systems";
+import type { StreamMode } from "./systems/stream-types";
 
 /** One RPC system in one scenario (payload × concurrency). */
 export interface RpcRow {
@@ -58,6 +59,26 @@ export interface PubSubRow {
   failed?: string;
 }
 
+/** One streaming system in one scenario. */
+export interface StreamRow {
+  system: string;
+  label: string;
+  family: Family;
+  mode: StreamMode;
+  /** Correct stream messages received per second in the window. */
+  mps: number;
+  /** Client + server CPU seconds per 10k messages. */
+  cpuPer10k: number;
+  serverRssMb: number;
+  clientRssMb: number;
+  errors: number;
+  wrong: number;
+  firstProblem?: string;
+  otherLoad: number;
+  attempts?: number;
+  failed?: string;
+}
+
 /** A system that was not run, and why. */
 export interface Skipped {
   label: string;
@@ -72,5 +93,7 @@ export interface RunResults {
   settings: { warmupS: number; windowS: number; concurrency: number[]; events: number };
   rpc: RpcRow[];
   pubsub: PubSubRow[];
+  /** The stream rows (absent in runs from before they existed). */
+  stream?: StreamRow[];
   skipped: Skipped[];
 }

@@ -6,6 +6,7 @@ import { leastDisturbed, newRerunBudget } from "./harness/machine-load";
 import { findNatsServer, startNatsServer, type NatsServer } from "./harness/nats-server";
 import { runPubSubCell } from "./harness/pubsub-cell";
 import { runRpcCell } from "./harness/rpc-cell";
+import { runStreamCell } from "./harness/stream-cell";
 import { parseOptions } from "./options";
 import { repoRoot } from "./paths";
 import { renderReport, writeReport } from "./report";
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
     settings: { warmupS: opts.warmupMs / 1000, windowS: opts.windowMs / 1000, concurrency: opts.concurrency, events: opts.events },
     rpc: [],
     pubsub: [],
+    stream: [],
     skipped,
   };
   const timing = { warmupMs: opts.warmupMs, windowMs: opts.windowMs };
@@ -82,6 +84,15 @@ async function main(): Promise<void> {
             : `${Math.round(row.rps)} req/s, p50 ${row.p50Us} µs, p99 ${row.p99Us} µs, ${row.cpuPer10k.toFixed(3)} CPU s/10k, errors ${row.errors + row.wrong}, other load ${row.otherLoad.toFixed(2)} cores`;
           console.log(`[${++n}/${cells}] ${sys.label}, ${op === "hello" ? "small" : "16 KiB"}, c=${c}: ${what} (${since(t0)})`);
         }
+      }
+    }
+    for (const sys of systems) {
+      if (sys.kind !== "stream") continue;
+      for (const mode of ["server", "bidi"] as const) {
+        const row = await leastDisturbed(() => runStreamCell(sys, mode, timing), budget, console.log);
+        results.stream!.push(row);
+        const what = row.failed ? `FAILED ${row.failed.split("\n")[0]}` : `${Math.round(row.mps)} msg/s, ${row.cpuPer10k.toFixed(3)} CPU s/10k, errors ${row.errors + row.wrong}, other load ${row.otherLoad.toFixed(2)} cores`;
+        console.log(`[stream] ${sys.label}, ${mode === "server" ? "server stream" : "bidi echo"}: ${what} (${since(t0)})`);
       }
     }
     for (const sys of systems) {

@@ -3,6 +3,7 @@ import "reflect-metadata";
 // The public API of tsmicro. Everything a user imports comes from here; src/internal is never exported.
 
 export { Service, Handler, Subscribe, Inject, Injectable, Module, UseWrappers, UseSubscriberWrappers } from "./decorators";
+export type { StreamKind } from "./decorators";
 export type { Constructor, HandlerOptions, ModuleMeta, Provider, ServiceDecoratorOptions, SubscriberOptions } from "./decorators";
 
 export { bootstrap, bootstrapFunction, createService, createServiceAsync, createClient } from "./di";
@@ -41,6 +42,8 @@ export { MemoryBroker } from "./broker/memory";
 export { HttpBroker } from "./broker/http";
 
 export { RpcClient, retryOnConnectionError, retryOnDraining, retryNever, exponentialBackoff } from "./client";
+export type { ClientStream } from "./client";
+export { STREAM_WINDOW } from "./transport/stream-flow";
 export type {
   AttemptFn,
   AttemptRequest,

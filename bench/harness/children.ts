@@ -57,7 +57,7 @@ export class BenchChild {
   private gone?: Error;
 
   constructor(
-    readonly role: "server" | "loadgen" | "subscriber" | "publisher",
+    readonly role: "server" | "loadgen" | "streamgen" | "subscriber" | "publisher",
     config: ChildConfig,
   ) {
     this.proc = track(

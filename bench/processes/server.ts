@@ -6,7 +6,7 @@ import { childConfig, onParent, runChild, send, usage } from "./runtime";
 runChild(async () => {
   const { system, env } = childConfig();
   const sys = systemById(system);
-  if (sys.kind !== "rpc") throw new Error(`${system} is not an RPC system`);
+  if (sys.kind === "pubsub") throw new Error(`${system} is not an RPC or stream system`);
   const server = await (await sys.load()).startServer(env);
   onParent((m) => {
     if (m.type === "usage") send({ type: "usage", usage: usage() });

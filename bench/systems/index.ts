@@ -1,4 +1,5 @@
 import type { PubSubAdapter, RpcAdapter } from "./types";
+import type { StreamAdapter } from "./stream-types";
 
 // The catalogue of systems under test. Adapters are loaded lazily, so a child process only
 // loads the one library it measures (its RSS is then that library's, not the whole suite's).
@@ -37,8 +38,14 @@ export interface PubSubSystem extends SystemInfo {
   maxEvents?: number;
 }
 
+/** A streaming system (the stream rows: messages per second). */
+export interface StreamSystem extends SystemInfo {
+  kind: "stream";
+  load(): Promise<StreamAdapter>;
+}
+
 /** Any system. */
-export type BenchSystem = RpcSystem | PubSubSystem;
+export type BenchSystem = RpcSystem | PubSubSystem | StreamSystem;
 
 /** Why tsmicro has no `family` provider named `name`, or undefined when it has one. */
 async function missingProvider(family: "transport" | "broker", name: string): Promise<string | undefined> {
@@ -89,6 +96,10 @@ export const SYSTEMS: readonly BenchSystem[] = [
     unavailable: () => missingProvider("broker", "nats"),
     load: () => import("./tsmicro").then((m) => m.tsmicroPubSub("nats")),
   },
+  { kind: "stream", id: "stream-tsmicro-tcp", label: "tsmicro tcp stream", family: "tsmicro", limit: "raw-net", load: () => import("./tsmicro-stream").then((m) => m.tsmicroStream("tcp")) },
+  { kind: "stream", id: "stream-tsmicro-http", label: "tsmicro http stream", family: "tsmicro", limit: "raw-net", load: () => import("./tsmicro-stream").then((m) => m.tsmicroStream("http")) },
+  { kind: "stream", id: "stream-grpc", label: "@grpc/grpc-js streaming", family: "peer", limit: "raw-net", load: () => import("./grpc-stream").then((m) => m.grpcStream) },
+  { kind: "stream", id: "stream-raw-net", label: "raw node:net stream framing", family: "raw", limit: "raw-net", load: () => import("./raw-net-stream").then((m) => m.rawNetStream) },
   { kind: "pubsub", id: "pubsub-tsmicro-http", label: "tsmicro http broker", family: "tsmicro", limit: "raw-nats", load: () => import("./tsmicro").then((m) => m.tsmicroPubSub("http")) },
 ];
 

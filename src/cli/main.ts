@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import "reflect-metadata";
 import { basename } from "node:path";
+import { createInterface } from "node:readline";
 import { CommanderError } from "commander";
 import { createClient } from "../di/create-client";
 import { MicroError } from "../errors";
@@ -15,6 +16,7 @@ const program = buildProgram(
     connect: () => createClient({ argv }),
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
+    lines: () => createInterface({ input: process.stdin, crlfDelay: Infinity }),
   },
   { name: basename(process.argv[1] ?? "") === "micro" ? "micro" : "tsmicro", version: packageVersion() },
 );

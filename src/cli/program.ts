@@ -3,12 +3,15 @@ import { FLAGS } from "../cmd/config";
 import type { StandaloneClient } from "../di/create-client";
 import { ErrorIds, MicroError, notFound } from "../errors";
 import { formatService } from "./format";
+import { streamCommand } from "./stream";
 
 /** What the commands need from the outside world; injectable so tests can capture output. */
 export interface CliIO {
   connect(): Promise<StandaloneClient>;
   out(text: string): void;
   err(text: string): void;
+  /** The lines of standard input (for `micro stream` without message arguments). */
+  lines?(): AsyncIterable<string>;
 }
 
 /** Parses a JSON argument or fails with a message naming the argument. */
@@ -75,6 +78,15 @@ export function buildProgram(io: CliIO, info: ProgramInfo = {}): Command {
       })();
     },
   );
+
+  withFlags(
+    program
+      .command("stream <service> <endpoint> [messages...]")
+      .description("open a stream: send each JSON message (or stdin's lines), print each response as a JSON line"),
+  ).action(async (service: string, endpoint: string, messages: string[]) => {
+    const bodies = messages.map((m, i) => parseJson(m, `message ${i + 1}`));
+    await run((c) => streamCommand(c.client, service, endpoint, bodies.length > 0 ? bodies : io.lines?.() ?? [], io))();
+  });
 
   withFlags(program.command("publish <topic> <message>").description("publish a JSON event")).action(
     async (topic: string, message: string) => {

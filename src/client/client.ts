@@ -3,6 +3,7 @@ import type { Metadata } from "../metadata/metadata";
 import type { Node } from "../registry/registry";
 import type { SelectOptions } from "../selector/selector";
 import type { WrapperLike } from "../wrappers/chain";
+import type { ClientStream } from "./stream";
 
 /** The function a call goes through; wrappers wrap it. */
 export type CallFn = (request: ClientRequest, options: ResolvedCallOptions) => Promise<unknown>;
@@ -118,6 +119,12 @@ export interface Client {
   readonly name: string;
   /** Calls `endpoint` on `service` and resolves with the decoded response. */
   call<T = unknown>(service: string, endpoint: string, request: unknown, options?: CallOptions): Promise<T>;
+  /**
+   * Opens a stream to `endpoint` on `service` (a handler declared with `stream`); the
+   * options' budget and signal bound the whole stream. Selection and dialing start at once;
+   * their failure surfaces on the stream's first `send` or read.
+   */
+  stream<Req = unknown, Res = unknown>(service: string, endpoint: string, options?: CallOptions): ClientStream<Req, Res>;
   /** Publishes `payload` on `topic` through the broker. */
   publish(topic: string, payload: unknown, options?: PublishOptions): Promise<void>;
   /** Closes pooled connections; idempotent. */

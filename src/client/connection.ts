@@ -6,6 +6,14 @@ import type { CallState } from "./call-state";
 const EMPTY = Buffer.alloc(0);
 const ignore = (): void => undefined;
 
+/** Where a stream's messages go: its messages from the peer, and the socket's close. */
+export interface StreamSink {
+  message(message: Message): void;
+  closed(error: MicroError): void;
+  /** Ends the stream and tells the peer (the connection is being closed on purpose). */
+  cancel(reason: string): void;
+}
+
 interface Pending {
   resolve(m: Message): void;
   reject(e: Error): void;
@@ -20,6 +28,7 @@ interface Pending {
  */
 export class ClientConnection {
   private readonly pending = new Map<string, Pending>();
+  private readonly streams = new Map<string, StreamSink>();
 
   constructor(
     readonly address: string,
@@ -34,6 +43,8 @@ export class ClientConnection {
       const cause = MicroError.is(err) ? err : serviceUnavailable(`connection to ${address} closed while waiting for the reply${err ? `: ${err.message}` : ""}`, ErrorIds.connectionLost);
       for (const p of this.pending.values()) this.settle(p, undefined, cause);
       this.pending.clear();
+      for (const s of this.streams.values()) s.closed(cause);
+      this.streams.clear();
     });
   }
 
@@ -60,6 +71,8 @@ export class ClientConnection {
 
   /** Closes the socket; calls still waiting fail with a 503 and the server is told to stop their work. */
   close(): Promise<void> {
+    // A stream cannot go on without this connection: say so to the server before closing.
+    for (const s of [...this.streams.values()]) s.cancel("the client closed the connection");
     if (this.pending.size > 0) {
       const error = serviceUnavailable(`the client closed its connection to ${this.address} while the call waited`);
       for (const [id, p] of this.pending) {
@@ -81,7 +94,27 @@ export class ClientConnection {
     this.socket.send({ header: { [Headers.id]: id, [Headers.cancel]: "1" }, body: EMPTY }).catch(ignore);
   }
 
+  /** Routes the messages of stream `id` to `sink` until {@link detach}. */
+  attach(id: string, sink: StreamSink): void {
+    this.streams.set(id, sink);
+  }
+
+  /** Stops routing stream `id`. */
+  detach(id: string): void {
+    this.streams.delete(id);
+  }
+
+  /** Sends one message of a stream as it is (no reply is awaited). */
+  send(message: Message): Promise<void> {
+    return this.socket.send(message);
+  }
+
   private deliver(message: Message): void {
+    if (this.streams.size > 0) {
+      // A peer that knows no streams answers by Micro-Id alone.
+      const sink = this.streams.get(message.header[Headers.stream] ?? message.header[Headers.id] ?? "");
+      if (sink) return sink.message(message);
+    }
     const id = message.header[Headers.id];
     const p = id === undefined ? undefined : this.pending.get(id);
     if (!p) return; // a late reply to a call that already timed out or was cancelled

@@ -25,3 +25,4 @@ export { retryOnConnectionError, retryOnDraining, retryNever } from "./retry";
 export { exponentialBackoff } from "./backoff";
 export { ClientConnection } from "./connection";
 export { ConnectionPool } from "./pool";
+export { RpcClientStream, type ClientStream, type ClientStreamDeps } from "./stream";

@@ -13,6 +13,8 @@ import { advertisesIdempotent, listedForRetry } from "./retry";
 import { resolveRpcClientOptions, type RpcClientOptions } from "./options";
 import { abortError, CallState } from "./call-state";
 import { ConnectionPool } from "./pool";
+import { RpcClientStream, type ClientStream } from "./stream";
+import type { ClientConnection } from "./connection";
 
 let sequence = 0;
 const NO_OPTIONS: CallOptions = Object.freeze({});
@@ -72,6 +74,30 @@ export class RpcClient implements Client {
     };
     return this.invoke({ service, endpoint, body: request }, resolved) as Promise<T>;
   }
+
+  stream<Req = unknown, Res = unknown>(service: string, endpoint: string, options: CallOptions = NO_OPTIONS): ClientStream<Req, Res> {
+    const ctx = options.context;
+    const contentType = options.contentType ?? this.options.contentType;
+    const remaining = ctx?.deadline === undefined ? Infinity : Math.max(0, ctx.deadline - Date.now());
+    return new RpcClientStream<Req, Res>(service, endpoint, {
+      connect: () => this.connectTo(service, options),
+      header: () => this.baseHeaders(mergeMetadata(ctx, options.metadata), ctx),
+      codec: this.codecs.get(contentType),
+      contentType,
+      timeoutMs: clampDelay(Math.min(options.timeoutMs ?? this.options.timeoutMs, remaining)),
+      signal: options.signal ?? ctx?.signal,
+    });
+  }
+
+  /** A connection to one node of `service` (or to `options.address`), for a stream. */
+  private async connectTo(service: string, options: CallOptions): Promise<ClientConnection> {
+    const node: Node = options.address
+      ? { id: options.address, address: options.address, metadata: {} }
+      : (await this.options.selector.select(service, options.select))();
+    const pooled = this.pool.get(node);
+    return pooled instanceof Promise ? await pooled : pooled;
+  }
+
 
   publish(topic: string, payload: unknown, options: PublishOptions = {}): Promise<void> {
     return this.publishChain({ topic, payload }, options);

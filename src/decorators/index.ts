@@ -1,2 +1,2 @@
 export { Service, Handler, Subscribe, Inject, Injectable, Module, UseWrappers, UseSubscriberWrappers, type ServiceDecoratorOptions } from "./decorators";
-export type { Constructor, HandlerOptions, ModuleMeta, Provider, ServiceMeta, SubscriberOptions } from "./metadata-keys";
+export type { Constructor, HandlerOptions, ModuleMeta, Provider, ServiceMeta, StreamKind, SubscriberOptions } from "./metadata-keys";

@@ -37,7 +37,17 @@ export interface HandlerOptions {
    * connection or a server 408, which they never do otherwise.
    */
   idempotent?: boolean;
+  /**
+   * A streaming endpoint. `true` infers the kind: an async generator method taking a request
+   * class streams responses ("server"), one taking an `AsyncIterable` is "bidi", any other
+   * method is "client" (`AsyncIterable<req>` in, one response out). Name the kind to be explicit.
+   * Default: an async generator method is a stream, anything else is unary.
+   */
+  stream?: boolean | StreamKind;
 }
+
+/** Which sides of a stream carry many messages: responses ("server"), requests ("client") or both. */
+export type StreamKind = "server" | "client" | "bidi";
 
 /** What `@Handler` records per method. */
 export interface HandlerMeta {

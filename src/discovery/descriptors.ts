@@ -1,4 +1,4 @@
-import type { Constructor } from "../decorators/metadata-keys";
+import type { Constructor, StreamKind } from "../decorators/metadata-keys";
 import type { Context } from "../metadata/context";
 
 /** A plain description of one RPC endpoint; the server routes these and never reads decorators. */
@@ -22,6 +22,11 @@ export interface HandlerDescriptor {
    * server's: `HandlerWrapperLike` values, typed opaquely here because server types import this file.
    */
   wrappers?: readonly unknown[];
+  /**
+   * Set for a streaming endpoint: "server" gets one request and returns an AsyncIterable,
+   * "client" gets an AsyncIterable of requests and returns one response, "bidi" both.
+   */
+  stream?: StreamKind;
 }
 
 /** A plain description of one event subscriber. */

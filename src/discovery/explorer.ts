@@ -11,6 +11,7 @@ import type { Context } from "../metadata/context";
 import type { HandlerDescriptor, SubscriberDescriptor } from "./descriptors";
 import { invokeSafely } from "./invoke";
 import { classOrUndefined, payloadTypeOf } from "./payload-type";
+import { streamKindOf, streamMetadata } from "./stream-kind";
 
 /** What one decorated instance offers. */
 export interface Explored {
@@ -33,6 +34,7 @@ export function explore(instance: object): Explored {
     const endpoint = meta.name ?? defaultEndpointName(cls.name, meta.method);
     const o = meta.options;
     const request = payloadTypeOf(cls, meta.method, fn, { kind: "request", label: endpoint, decorator: "@Handler", explicit: o.request, validate: o.validate });
+    const stream = streamKindOf(cls, meta.method, fn, o.stream);
     const call = (req: unknown, ctx: Context): unknown => fn.call(instance, req, ctx);
     return {
       endpoint,
@@ -42,8 +44,9 @@ export function explore(instance: object): Explored {
       responseType: o.response ?? classOrUndefined(getReturnType(proto, meta.method)),
       validate: request.validate,
       forbidNonWhitelisted: o.forbidNonWhitelisted,
-      metadata: o.idempotent ? { ...o.metadata, idempotent: "true" } : (o.metadata ?? {}),
+      metadata: withIdempotent(stream ? { ...o.metadata, ...streamMetadata(stream) } : (o.metadata ?? {}), o.idempotent),
       wrappers: wrappersOf("handler", cls, meta.method),
+      stream,
     };
   });
   const subscribers = getSubscribeMetas(cls).map((meta): SubscriberDescriptor => {
@@ -79,4 +82,9 @@ function methodOf(proto: Record<string, unknown>, name: string, cls: Constructor
   const fn = proto[name];
   if (typeof fn !== "function") throw new TypeError(`${cls.name}.${name} is decorated but is not a method`);
   return fn as Method;
+}
+
+/** The endpoint metadata, with `idempotent: "true"` added when the handler says so. */
+function withIdempotent(metadata: Record<string, string>, idempotent: boolean | undefined): Record<string, string> {
+  return idempotent ? { ...metadata, idempotent: "true" } : metadata;
 }

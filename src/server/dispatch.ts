@@ -23,6 +23,8 @@ export interface DispatchDeps {
   chains?: ReadonlyMap<HandlerDescriptor, HandlerFn>;
   logger: Logger;
   client?: Client;
+  /** The server's default for handlers that do not say (unary handlers get it through their chain; streams read it here); default false. */
+  forbidNonWhitelisted?: boolean;
 }
 
 const DEFAULT_CONTENT_TYPE = "application/json";
@@ -49,6 +51,7 @@ export async function dispatch(deps: DispatchDeps, msg: Message, cancels?: Socke
     }
     if (!endpoint) throw badRequest("missing Micro-Endpoint header");
     const handler = deps.router.get(endpoint, deps.service);
+    if (handler.stream) throw badRequest(`endpoint "${endpoint}" is a ${handler.stream} stream; open it with client.stream()`);
     const codec = deps.codecs.get(contentType);
     let body: unknown;
     try {

@@ -17,6 +17,8 @@ import { Registration } from "./registration";
 import { Router } from "./router";
 import type { HandlerFn, HandlerWrapperLike, Server } from "./server";
 import { subscribeAll } from "./subscribers";
+import { ServerStreams } from "./streams";
+import { Headers } from "../transport/headers";
 import { hasValidationRules } from "./validation";
 
 type State = "new" | "starting" | "running" | "stopping" | "stopped";
@@ -40,6 +42,7 @@ export class RpcServer implements Server {
   private subscriptions: Subscription[] = [];
   private stopping?: Promise<void>;
   private advertised = "";
+  private streams?: ServerStreams;
 
   constructor(options: Partial<RpcServerOptions> & Pick<RpcServerOptions, "name" | "registry" | "transport">) {
     this.options = resolveRpcServerOptions(options);
@@ -104,7 +107,9 @@ export class RpcServer implements Server {
       chains: chains.size > 0 ? chains : undefined,
       logger: o.logger,
       client: o.client,
+      forbidNonWhitelisted: o.forbidNonWhitelisted,
     };
+    this.streams = new ServerStreams(deps, this.inflight);
     this.listener = await o.transport.listen(o.address, (socket) => this.serve(socket, deps), {
       maxBodyBytes: o.maxBodyBytes,
       // Connections must outlive the drain, or a long drain loses its replies.
@@ -150,6 +155,7 @@ export class RpcServer implements Server {
     const closing = this.listener?.close();
     const drained = await this.inflight.idle(o.drainTimeoutMs);
     if (!drained) o.logger.warn("drain timeout: stopping with work in flight", { inflight: this.inflight.size, drainTimeoutMs: o.drainTimeoutMs });
+    if (!drained) this.streams?.abortAll(serviceUnavailable("server is shutting down", ErrorIds.draining));
     await closing;
     this.state = "stopped";
     // After a failed start, "server stopped" would read as if it had been serving.
@@ -159,7 +165,9 @@ export class RpcServer implements Server {
   private serve(socket: Socket, deps: DispatchDeps): void {
     const max = this.options.maxInflight;
     const cancels = new SocketCancellations();
+    const streams = this.streams!;
     socket.onMessage((msg: Message) => {
+      if (msg.header[Headers.stream] !== undefined) return streams.deliver(socket, msg);
       // A cancel is never refused: it frees work instead of adding any.
       if (isCancel(msg)) return cancels.cancel(msg);
       // The load shedder: one compare per request. The refusal is provably before any handler, so clients retry it.
@@ -170,7 +178,10 @@ export class RpcServer implements Server {
         .catch((err: unknown) => this.options.logger.debug("reply not delivered", { remote: socket.remote, error: String(err) }))
         .finally(() => this.inflight.end());
     });
-    socket.onClose(() => cancels.cancelAll());
+    socket.onClose((error) => {
+      cancels.cancelAll();
+      streams.socketClosed(socket, error);
+    });
   }
 
   private overloadedHeader?: string;

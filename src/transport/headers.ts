@@ -12,7 +12,10 @@ export const Headers = {
   fromService: "Micro-From-Service",
   traceparent: "Traceparent",
   authorization: "Authorization",
+  /** Client → server: abort the request or stream named by `Micro-Id` (value `1`, empty body). */
   cancel: "Micro-Cancel",
+  /** Flow control: the sender consumed this many more messages of the stream (empty body). */
+  ack: "Micro-Ack",
 } as const;
 
 /** The `Micro-Error` value that marks the end of a stream. */

@@ -16,6 +16,12 @@ export interface Message {
 export interface Socket {
   readonly local: string;
   readonly remote: string;
+  /**
+   * True when the messages of one stream may arrive over other sockets of the same listener
+   * (http: a POST per message over any pooled connection), so this socket closing does not
+   * end the streams opened on it. Default false: a stream lives and dies with its socket.
+   */
+  readonly connectionless?: boolean;
   send(message: Message): Promise<void>;
   /** Sets the handler for messages from the peer (one handler per socket). */
   onMessage(handler: (message: Message) => void): void;

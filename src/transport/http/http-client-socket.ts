@@ -7,6 +7,8 @@ import type { Message, Socket } from "../transport";
 import type { HostPort } from "../../internal/address";
 import { DialAgent } from "../../internal/http/dial-agent";
 import { connectionError, endWith, readHeaders, statusError, writeHeaders } from "../../internal/http/wire";
+import { POLL_HEADER } from "./stream-mailboxes";
+import { ErrorIds as Ids } from "../../errors/codes";
 
 /** How one dialed socket behaves (resolved from transport and dial options). */
 export interface HttpDialConfig {
@@ -19,6 +21,7 @@ export interface HttpDialConfig {
 }
 
 const kCall = Symbol("tsmicro.http.call");
+const EMPTY = Buffer.alloc(0);
 
 /** One message in flight; kept on the request and response so the event handlers need no closures. */
 interface Call {
@@ -49,6 +52,8 @@ export class HttpClientSocket implements Socket {
   // Requests awaiting their response, by Micro-Id, so a cancel can abort one. A null-prototype
   // dictionary rather than a Map: cheaper in garbage collection under load (see server/cancellation.ts).
   readonly inflight: Record<string, ClientRequest> = Object.create(null) as Record<string, ClientRequest>;
+  // Streams this socket polls for the server's messages (one poll in flight each).
+  private readonly polls = new Set<string>();
 
   constructor(
     address: string,
@@ -68,6 +73,42 @@ export class HttpClientSocket implements Socket {
     // which the server takes as the cancel. Nothing is POSTed.
     if (message.header[Headers.cancel] !== undefined) return this.abort(message.header[Headers.id]);
     if (this.closed) return Promise.reject(connectionError(this.remote, "socket closed"));
+    const stream = message.header[Headers.stream];
+    const sent = this.post(message);
+    if (stream !== undefined) this.trackStream(stream, message.header, sent);
+    return sent;
+  }
+
+  /** Starts polling for a stream's messages once its first message arrived; a cancel stops it. */
+  private trackStream(stream: string, header: Record<string, string>, sent: Promise<void>): void {
+    if (header[Headers.cancel] !== undefined) {
+      this.polls.delete(stream);
+    } else if (header[Headers.endpoint] !== undefined && !this.polls.has(stream)) {
+      this.polls.add(stream);
+      // Not before: a poll overtaking the opening message would find no such stream.
+      sent.then(
+        () => this.polls.has(stream) && !this.closed && this.poll(stream),
+        () => this.polls.delete(stream),
+      );
+    }
+  }
+
+  /** One poll of `stream`; the next goes out once it was answered, until the stream ends. */
+  private poll(stream: string): void {
+    const header = { [Headers.id]: stream, [Headers.stream]: stream, [POLL_HEADER]: "1" };
+    this.post({ header, body: EMPTY }).then(
+      () => {
+        if (this.polls.has(stream) && !this.closed) this.poll(stream);
+      },
+      (err: unknown) => {
+        if (!this.polls.delete(stream)) return;
+        const lost = new MicroError(Ids.connectionLost, 503, `stream ${stream}: lost ${this.remote}: ${MicroError.is(err) ? err.detail : String(err)}`);
+        this.deliver({ header: { [Headers.id]: stream, [Headers.stream]: stream, [Headers.error]: lost.toHeader() }, body: EMPTY });
+      },
+    );
+  }
+
+  private post(message: Message): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let req: TaggedRequest;
       try {
@@ -99,6 +140,7 @@ export class HttpClientSocket implements Socket {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.polls.clear();
     this.agent.destroy();
     this.onClosed(this);
     try {
@@ -125,6 +167,8 @@ export class HttpClientSocket implements Socket {
 
   /** Hands a received reply to the message handler. */
   deliver(message: Message): void {
+    const stream = message.header[Headers.stream];
+    if (stream !== undefined && message.header[Headers.error] !== undefined) this.polls.delete(stream);
     try {
       this.handler?.(message);
     } catch (err) {
@@ -193,6 +237,8 @@ function onResponseEnd(this: TaggedResponse): void {
   const { chunks } = call;
   const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, call.size);
   const status = this.statusCode ?? 0;
+  // A stream message was taken (what the server sends comes on polls), or a poll found nothing new.
+  if (status === 204) return call.resolve();
   if (status !== 200 && header[Headers.error] === undefined) {
     header[Headers.error] = statusError(call.socket.remote, status, this.statusMessage ?? "", body).toHeader();
   }

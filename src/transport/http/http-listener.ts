@@ -13,6 +13,7 @@ import { HttpDeadline, type HttpExpiry } from "./deadlines";
 import { HttpServerSocket, type ConnectionOwner } from "./http-server-socket";
 import { receiveBody } from "./inbound";
 import { readHeaders, tooLarge, writeError } from "../../internal/http/wire";
+import { HttpStreamMailboxes } from "./stream-mailboxes";
 
 /** What a listener is configured with (resolved from transport and listen options). */
 export interface HttpListenerConfig {
@@ -50,6 +51,7 @@ function rawRefusal(err: MicroError): Buffer {
 export class HttpListener implements Listener, ConnectionOwner {
   draining = false;
   readonly logger?: Logger;
+  readonly streams = new HttpStreamMailboxes();
   private bound = "";
   private closing?: Promise<void>;
   private readonly server: Server;
@@ -96,17 +98,21 @@ export class HttpListener implements Listener, ConnectionOwner {
       this.draining = true;
       // The safety bound: connections whose replies never come are destroyed, so close cannot hang.
       const timer = setTimeout(() => {
+        this.streams.clear();
         for (const sock of this.sockets) sock.destroy();
       }, clampDelay(this.config.closeTimeoutMs));
       const done = (): void => {
         clearTimeout(timer);
+        this.streams.clear();
         this.sweeper.stop();
         resolve();
       };
       if (this.bound) {
         // server.close stops accepting and (Node >= 19) closes idle keep-alive connections; busy
         // ones close after their reply, which carries `Connection: close` while draining.
-        this.server.close(done);
+        // Open streams need new connections for their next POSTs (new work is refused meanwhile),
+        // so accepting stops once they ended (or the timer above gives up on them).
+        void this.streams.whenEmpty().then(() => this.server.close(done));
         return;
       }
       // Adopted connections only: close the idle ones now, the busy ones after their reply.
@@ -171,7 +177,8 @@ export class HttpListener implements Listener, ConnectionOwner {
       writeError(res, notFound(`nothing at ${url.slice(0, 128)}: messages are POSTed to /`), given, unread);
     } else if (req.method !== "POST") {
       writeError(res, methodNotAllowed(`${req.method ?? ""} is not allowed: messages are POSTed to /`), given, unread);
-    } else if (this.draining) {
+    } else if (this.draining && !this.streams.has(header[Headers.stream] ?? "")) {
+      // Streams open when the drain began go on (up to the drain timeout); nothing new starts.
       writeError(res, serviceUnavailable("server is shutting down", ErrorIds.draining), given, true);
     } else if (length > this.config.maxBodyBytes) {
       writeError(res, tooLarge(length, this.config.maxBodyBytes), given, true);

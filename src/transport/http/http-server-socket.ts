@@ -6,6 +6,7 @@ import { Headers } from "../headers";
 import type { Message, Socket } from "../transport";
 import { joinHostPort } from "../../internal/address";
 import { connectionError, endWith, writeError, writeHeaders } from "../../internal/http/wire";
+import { POLL_HEADER, type HttpStreamMailboxes } from "./stream-mailboxes";
 
 const EMPTY = Buffer.alloc(0);
 
@@ -14,6 +15,8 @@ export interface ConnectionOwner {
   /** True once `close` began: replies then carry `Connection: close`. */
   readonly draining: boolean;
   readonly logger?: Logger;
+  /** The listener's stream mailboxes, shared by all its connections. */
+  readonly streams: HttpStreamMailboxes;
 }
 
 /**
@@ -21,6 +24,7 @@ export interface ConnectionOwner {
  * and `send` writes a reply as the response of the request with the same `Micro-Id`.
  */
 export class HttpServerSocket implements Socket {
+  readonly connectionless = true;
   readonly local: string;
   readonly remote: string;
   private readonly pending = new Map<string, ServerResponse>();
@@ -38,6 +42,10 @@ export class HttpServerSocket implements Socket {
   }
 
   send(reply: Message): Promise<void> {
+    // A stream's messages wait for the client's poll; one for a stream already over is dropped.
+    if (reply.header[Headers.stream] !== undefined && (this.owner.streams.push(reply) || !this.pending.has(reply.header[Headers.id] ?? ""))) {
+      return Promise.resolve();
+    }
     const id = reply.header[Headers.id];
     const res = id === undefined ? undefined : this.pending.get(id);
     if (id === undefined || res === undefined) {
@@ -87,6 +95,7 @@ export class HttpServerSocket implements Socket {
 
   /** Hands a complete request to the message handler; called by the listener. */
   deliver(message: Message, id: string, res: ServerResponse): void {
+    if (message.header[Headers.stream] !== undefined) return this.deliverStream(message, res);
     if (this.pending.has(id)) {
       writeError(res, badRequest(`Micro-Id ${id} is already awaiting a reply on this connection`), id, false);
       return;
@@ -105,6 +114,29 @@ export class HttpServerSocket implements Socket {
         this.pending.delete(id);
         writeError(res, internalServerError("the server failed to accept the message"), id, false);
       }
+    }
+  }
+
+  /**
+   * A stream POST: a poll waits in the stream's mailbox; any other message goes to the handler
+   * and is answered at once with a 204 (what the server sends travels on polls).
+   */
+  private deliverStream(message: Message, res: ServerResponse): void {
+    const h = message.header;
+    const stream = h[Headers.stream]!;
+    if (h[POLL_HEADER] !== undefined) return this.owner.streams.poll(stream, res);
+    if (h[Headers.endpoint] !== undefined) this.owner.streams.open(stream, (m) => this.inject(m));
+    this.inject(message);
+    if (h[Headers.cancel] !== undefined) this.owner.streams.drop(stream);
+    if (!res.headersSent && !res.destroyed) res.writeHead(204, { [Headers.id]: stream, [Headers.stream]: stream }).end();
+  }
+
+  /** Hands a message that needs no HTTP answer to the message handler. */
+  private inject(message: Message): void {
+    try {
+      this.handler?.(message);
+    } catch (err) {
+      this.owner.logger?.error("http transport: message handler threw", { remote: this.remote, error: String(err) });
     }
   }
 

@@ -57,6 +57,9 @@ export class TcpClientSocket implements Socket {
   private notified = false;
   private failure?: Error;
   private goingAway = false;
+  // Streams opened here and not yet ended: after GOAWAY their messages still go out, and the
+  // connections half-close only once the last of them ended.
+  private readonly streams = new Set<string>();
 
   constructor(
     address: string,
@@ -89,7 +92,17 @@ export class TcpClientSocket implements Socket {
       const failure = this.failure;
       return Promise.reject(failure instanceof MicroError ? failure : connectionError(this.remote, failure ?? "socket closed"));
     }
-    if (this.goingAway) return Promise.reject(drainingError(this.remote));
+    const stream = message.header[Headers.stream];
+    if (stream !== undefined) {
+      if (!this.streams.has(stream)) {
+        if (this.goingAway) return Promise.reject(drainingError(this.remote));
+        this.streams.add(stream);
+      } else if (message.header[Headers.cancel] !== undefined) {
+        this.streamEnded(stream);
+      }
+    } else if (this.goingAway) {
+      return Promise.reject(drainingError(this.remote));
+    }
     const all = this.connections;
     const connection = all.length === 1 ? all[0]! : all[pick(message.header, all.length)]!;
     try {
@@ -114,6 +127,9 @@ export class TcpClientSocket implements Socket {
   }
 
   private deliver(message: Message): void {
+    if (this.streams.size > 0 && message.header[Headers.error] !== undefined) {
+      this.streamEnded(message.header[Headers.stream] ?? message.header[Headers.id] ?? "");
+    }
     try {
       this.handler?.(message);
     } catch (err) {
@@ -129,6 +145,18 @@ export class TcpClientSocket implements Socket {
   private handleGoaway(): void {
     if (this.goingAway) return;
     this.goingAway = true;
+    if (this.streams.size === 0) this.halfCloseAll();
+  }
+
+  /** Forgets an ended stream; the last one to end after GOAWAY lets the connections half-close. */
+  private streamEnded(id: string): void {
+    if (this.streams.delete(id) && this.goingAway && this.streams.size === 0) {
+      // After the cancel or the peer's last message is queued, nothing more of this side is due.
+      queueMicrotask(() => this.halfCloseAll());
+    }
+  }
+
+  private halfCloseAll(): void {
     // A server gives up on its requests `closeTimeoutMs` after it began to drain, answering them
     // with a 503; waiting twice that (the same setting on both ends is the common case) lets
     // those answers arrive, and still lets go of a server that never closes.

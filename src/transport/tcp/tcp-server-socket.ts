@@ -18,6 +18,10 @@ export interface TcpSocketOwner {
 
 const EMPTY = Buffer.alloc(0);
 
+// How many ended stream ids a connection remembers (oldest forgotten first): enough for the
+// messages in flight when streams end, bounded whatever the peer does.
+const ENDED_STREAMS_REMEMBERED = 1024;
+
 // How long an abandoned connection may take to hand its last answers to the peer, in ms.
 const ABANDON_GRACE_MS = 1000;
 
@@ -36,6 +40,8 @@ export class TcpServerSocket implements Socket {
   private readonly inflight = new Set<string>();
   private readonly repeats = new Map<string, number>();
   private answered = 0;
+  // Streams this side ended lately: the peer's messages crossing the end must not reopen them.
+  private readonly endedStreams = new Set<string>();
   private handler?: (message: Message) => void;
   private closeHandler?: (error?: Error) => void;
   private closed = false;
@@ -82,7 +88,10 @@ export class TcpServerSocket implements Socket {
       return Promise.reject(err);
     }
     if (id !== undefined && this.inflight.size > 0) {
-      this.settle(id, reply.header[Headers.stream] === undefined || reply.header[Headers.error] !== undefined);
+      const stream = reply.header[Headers.stream] !== undefined;
+      const final = !stream || reply.header[Headers.error] !== undefined;
+      if (stream && final) this.rememberEnded(id);
+      this.settle(id, final);
     }
     return sent;
   }
@@ -131,15 +140,20 @@ export class TcpServerSocket implements Socket {
   }
 
   private deliver(message: Message): void {
+    const h = message.header;
     // A cancel is never answered, so it must not count as in flight; while draining it still stops work.
-    if (message.header[Headers.cancel] !== undefined) return this.handler?.(message);
-    const id = (message.header[Headers.id] ??= randomUUID());
-    if (this.owner.draining) return this.refuse(id, serviceUnavailable("server is shutting down", ErrorIds.draining));
+    if (h[Headers.cancel] !== undefined) return this.handler?.(message);
+    const id = (h[Headers.id] ??= randomUUID());
+    // A stream counts as in flight from its first message to the server's last; its other
+    // messages (even after GOAWAY, even crossing the server's last) belong to it and pass on.
+    const continues = h[Headers.stream] !== undefined && (this.inflight.has(id) || this.endedStreams.has(id));
+    if (this.owner.draining && !continues) return this.refuse(id, serviceUnavailable("server is shutting down", ErrorIds.draining), h[Headers.stream]);
     const handler = this.handler;
-    if (handler === undefined) return this.refuse(id, serviceUnavailable("no handler accepts messages on this connection"));
+    if (handler === undefined) return this.refuse(id, serviceUnavailable("no handler accepts messages on this connection"), h[Headers.stream]);
+    if (continues) return this.deliverStream(handler, message);
     const size = this.inflight.size;
     this.inflight.add(id);
-    if (this.inflight.size === size && message.header[Headers.stream] === undefined) this.repeats.set(id, (this.repeats.get(id) ?? 0) + 1);
+    if (this.inflight.size === size && h[Headers.stream] === undefined) this.repeats.set(id, (this.repeats.get(id) ?? 0) + 1);
     const answered = this.answered;
     try {
       handler(message);
@@ -151,6 +165,19 @@ export class TcpServerSocket implements Socket {
         this.settle(id, true);
       }
     }
+  }
+
+  private deliverStream(handler: (message: Message) => void, message: Message): void {
+    try {
+      handler(message);
+    } catch (err) {
+      this.owner.logger?.error("tcp transport: message handler threw", { remote: this.remote, error: String(err) });
+    }
+  }
+
+  private rememberEnded(id: string): void {
+    if (this.endedStreams.size >= ENDED_STREAMS_REMEMBERED) this.endedStreams.delete(this.endedStreams.values().next().value!);
+    this.endedStreams.add(id);
   }
 
   /** Counts one answer to `id`; `final` is false for a stream message that does not end the stream. */
@@ -180,9 +207,10 @@ export class TcpServerSocket implements Socket {
   }
 
   /** Answers a message the transport refuses itself; the handler never sees it. */
-  private refuse(id: string | undefined, err: MicroError): void {
+  private refuse(id: string | undefined, err: MicroError, stream?: string): void {
     const header: Record<string, string> = { [Headers.error]: err.toHeader() };
     if (id !== undefined) header[Headers.id] = id;
+    if (stream !== undefined) header[Headers.stream] = stream;
     try {
       this.connection.send({ header, body: EMPTY }).catch(() => undefined);
     } catch (e) {

@@ -1,0 +1,183 @@
+import type { Codec } from "../codec/codec";
+import type { HandlerDescriptor } from "../discovery/descriptors";
+import { badRequest, ErrorIds, MicroError, timeout, toMicroError } from "../errors";
+import { clampDelay } from "../internal/timers";
+import { Context } from "../metadata/context";
+import { END_OF_STREAM, Headers } from "../transport/headers";
+import { StreamCredit, StreamInbox, streamControl, streamSignal } from "../transport/stream-flow";
+import type { Message, Socket } from "../transport/transport";
+import { header, type DispatchDeps } from "./dispatch";
+import { validateFast } from "./validation";
+
+const EMPTY = Buffer.alloc(0);
+
+function ignore(): void {}
+
+/**
+ * The server side of one stream: feeds the client's messages (decoded and validated one by
+ * one) to the handler, sends what the handler yields under the client's flow-control window,
+ * and ends with EOS or the handler's error. `end` finishes it from outside (cancel, deadline,
+ * connection loss, drain), aborting `ctx.signal` with the reason.
+ */
+export class ServerStream {
+  readonly id: string;
+  private readonly endpoint: string;
+  private readonly inbox: StreamInbox;
+  private readonly credit = new StreamCredit();
+  private readonly controller = new AbortController();
+  private readonly timer?: NodeJS.Timeout;
+  private readonly deadline?: number;
+  private ended = false;
+  private readonly contentType: string;
+
+  constructor(
+    private readonly deps: DispatchDeps,
+    readonly socket: Socket,
+    private readonly handler: HandlerDescriptor,
+    private readonly codec: Codec,
+    private readonly header: Record<string, string>,
+    private readonly onDone: (stream: ServerStream) => void,
+  ) {
+    this.id = header[Headers.stream]!;
+    this.endpoint = handler.endpoint;
+    this.contentType = header[Headers.contentType] ?? "application/json";
+    this.inbox = new StreamInbox((n) => {
+      if (!this.ended) this.socket.send(streamControl(this.id, Headers.ack, String(n))).catch(ignore);
+    });
+    const ns = Number(header[Headers.timeout]);
+    if (Number.isFinite(ns) && ns > 0) {
+      const ms = ns / 1_000_000;
+      this.deadline = Date.now() + ms;
+      this.timer = setTimeout(() => this.end(timeout(`stream ${this.endpoint} exceeded its deadline of ${Math.round(ms)}ms`)), clampDelay(ms));
+    }
+  }
+
+  /** One message of this stream from the client. */
+  receive(message: Message): void {
+    switch (streamSignal(message.header)) {
+      case "data":
+        if (!this.inbox.push(message)) this.end(badRequest(`stream ${this.id}: the client sent past the flow-control window`));
+        return;
+      case "ack":
+        return this.credit.grant(Number(message.header[Headers.ack]));
+      case "cancel":
+        return this.end(new MicroError(ErrorIds.cancelled, 499, "the client cancelled the stream"));
+      case "end":
+        return this.inbox.end();
+      case "error":
+        return this.inbox.end(MicroError.parse(message.header[Headers.error]!));
+    }
+  }
+
+  /** Runs the handler to its end; never throws. */
+  async run(): Promise<void> {
+    const kind = this.handler.stream;
+    try {
+      const ctx = this.context();
+      let body: unknown;
+      if (kind === "server") {
+        const first = await this.inbox.next();
+        if (first.done) throw badRequest(`stream ${this.endpoint} ended before its request message`);
+        body = await this.decode(first.value);
+      } else {
+        body = this.input();
+      }
+      const h = this.header;
+      const result = await this.deps.chain({ service: this.deps.service, endpoint: this.endpoint, handler: this.handler, header: h, body }, ctx);
+      if (kind === "client") await this.sendData(result);
+      else await this.pump(result);
+      this.end(null);
+    } catch (err) {
+      if (!MicroError.is(err) && !this.ended) this.deps.logger.error("stream handler failed", { endpoint: this.endpoint, error: String(err) });
+      this.end(toMicroError(err));
+    }
+  }
+
+  /** Ends the stream: EOS when `error` is null, else the error, sent to the client; idempotent. */
+  end(error: MicroError | null): void {
+    if (this.ended) return;
+    this.ended = true;
+    clearTimeout(this.timer);
+    const h = { [Headers.id]: this.id, [Headers.stream]: this.id, [Headers.error]: error ? error.toHeader() : END_OF_STREAM };
+    try {
+      this.socket.send({ header: h, body: EMPTY }).catch(ignore);
+    } catch {
+      // the socket refused synchronously: the client learns from the connection instead
+    }
+    const reason = error ?? new MicroError(ErrorIds.cancelled, 499, "the stream ended");
+    if (error) this.controller.abort(error);
+    this.credit.fail(reason);
+    this.inbox.end(error ?? undefined);
+    this.onDone(this);
+  }
+
+  private context(): Context {
+    const h = this.header;
+    return new Context({
+      headers: h,
+      deadline: this.deadline,
+      signal: this.controller.signal,
+      caller: header(h, Headers.fromService),
+      service: this.deps.service,
+      endpoint: this.endpoint,
+      logger: this.deps.logger,
+      client: this.deps.client,
+    });
+  }
+
+  /** The client's messages as the handler reads them: decoded and validated one by one. */
+  private input(): AsyncIterable<unknown> {
+    const next = async (): Promise<IteratorResult<unknown>> => {
+      const r = await this.inbox.next();
+      return r.done ? r : { value: await this.decode(r.value), done: false };
+    };
+    return { [Symbol.asyncIterator]: () => ({ next }) };
+  }
+
+  private decode(message: Message): unknown {
+    let body: unknown;
+    try {
+      body = this.codec.unmarshal(message.body, { type: "request", id: this.id, endpoint: this.endpoint });
+    } catch (err) {
+      throw badRequest(`malformed ${this.codec.name} body: ${(err as Error).message}`, ErrorIds.malformed);
+    }
+    const d = this.handler;
+    if (!d.validate || !d.requestType) return body;
+    return validateFast(d.requestType, body, d.forbidNonWhitelisted ?? this.deps.forbidNonWhitelisted ?? false);
+  }
+
+  private async pump(result: unknown): Promise<void> {
+    if (result === null || typeof result !== "object" || !(Symbol.asyncIterator in result || Symbol.iterator in result)) {
+      throw new TypeError(`stream handler ${this.endpoint} returned no (async) iterable`);
+    }
+    for await (const value of result as AsyncIterable<unknown>) {
+      if (this.ended) break;
+      const wait = this.sendData(value);
+      if (wait) await wait;
+    }
+  }
+
+  /**
+   * Sends one response; returns a promise only when it must wait for credit. The transport's
+   * own promise is not awaited: the window already bounds what one stream can queue, and a
+   * failed write ends the stream.
+   */
+  private sendData(value: unknown): Promise<void> | undefined {
+    const wait = this.credit.take();
+    // The credit a wait resolves with is already spent for this message.
+    if (wait) return wait.then(() => this.write(value));
+    this.write(value);
+    return undefined;
+  }
+
+  private write(value: unknown): void {
+    if (this.ended) return;
+    const body = this.codec.marshal(value, { type: "response", id: this.id, endpoint: this.endpoint });
+    const h = { [Headers.id]: this.id, [Headers.stream]: this.id, [Headers.contentType]: this.contentType };
+    this.socket.send({ header: h, body }).catch(this.onSendError);
+  }
+
+  private readonly onSendError = (err: unknown): void => {
+    this.end(MicroError.is(err) ? err : new MicroError(ErrorIds.connectionLost, 503, `stream ${this.id}: ${String(err)}`));
+  };
+}
