@@ -79,7 +79,8 @@ export async function dispatch(deps: DispatchDeps, msg: Message, cancels?: Socke
 export function validateAndInvoke(forbidDefault: boolean): HandlerFn {
   return (req, ctx) => {
     const handler = req.handler;
-    if (!handler.validate || !handler.requestType) return handler.invoke(req.body, ctx);
+    // A stream's messages are validated one by one as the handler reads them (server/stream.ts).
+    if (!handler.validate || !handler.requestType || handler.stream) return handler.invoke(req.body, ctx);
     // Valid requests come back synchronously; only the slow (invalid or unmodelled) path is a promise.
     const request = validateFast(handler.requestType, req.body, handler.forbidNonWhitelisted ?? forbidDefault);
     return request instanceof Promise ? request.then((r) => handler.invoke(r, ctx)) : handler.invoke(request, ctx);

@@ -83,7 +83,8 @@ export class ServerStream {
         body = this.input();
       }
       const h = this.header;
-      const result = await this.deps.chain({ service: this.deps.service, endpoint: this.endpoint, handler: this.handler, header: h, body }, ctx);
+      const chain = this.deps.chains?.get(this.handler) ?? this.deps.chain;
+      const result = await chain({ service: this.deps.service, endpoint: this.endpoint, handler: this.handler, header: h, body }, ctx);
       if (kind === "client") await this.sendData(result);
       else await this.pump(result);
       this.end(null);
