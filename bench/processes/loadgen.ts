@@ -4,14 +4,13 @@ import type { LoadResult, RunCommand } from "../ipc";
 import { isCorrect, requestFor } from "../payloads";
 import { systemById } from "../systems";
 import type { ClientHandle } from "../systems/types";
-import { childConfig, onParent, runChild, send, usage } from "./runtime";
+import { childConfig, measureWindow, onParent, runChild, send, sleep } from "./runtime";
 
 // The load generator: a closed loop of `concurrency` callers, each sending its next request
 // as soon as the previous one is answered. Warm-up first (not recorded), then the measured
 // window; every response is checked. The harness snapshots the server's CPU when this process
 // reports the window's edges ("mark").
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function preview(value: unknown): string {
@@ -59,17 +58,10 @@ async function closedLoop(client: ClientHandle, run: RunCommand): Promise<LoadRe
   };
   const workers = Array.from({ length: run.concurrency }, worker);
 
-  await sleep(run.warmupMs);
-  const before = usage();
-  const start = performance.now();
-  measuring = true;
-  send({ type: "mark", edge: "start" });
-  await sleep(run.windowMs);
-  measuring = false;
-  stopping = true;
-  const windowMs = performance.now() - start;
-  const after = usage();
-  send({ type: "mark", edge: "end" });
+  const { windowMs, usage } = await measureWindow(run.warmupMs, run.windowMs, (on) => {
+    measuring = on;
+    stopping = !on;
+  });
   // Let calls in flight finish (bounded: a stuck system must not stop the report).
   await Promise.race([Promise.all(workers), sleep(2_000)]);
   return {
@@ -80,7 +72,7 @@ async function closedLoop(client: ClientHandle, run: RunCommand): Promise<LoadRe
     windowMs,
     p50Us: histogram.getValueAtPercentile(50),
     p99Us: histogram.getValueAtPercentile(99),
-    usage: { cpuUs: after.cpuUs - before.cpuUs, maxRssKb: after.maxRssKb },
+    usage,
   };
 }
 

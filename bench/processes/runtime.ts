@@ -1,3 +1,4 @@
+import { performance } from "node:perf_hooks";
 import type { ChildConfig, ChildMessage, ParentMessage, Usage } from "../ipc";
 
 // What every forked process shares: its config, typed IPC, usage snapshots, and dying with
@@ -24,6 +25,33 @@ export function onParent(handler: (message: ParentMessage) => void): void {
 export function usage(): Usage {
   const cpu = process.cpuUsage();
   return { cpuUs: cpu.user + cpu.system, maxRssKb: process.resourceUsage().maxRSS };
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What one measured window took: wall time and this process's CPU and peak memory in it. */
+export interface Window {
+  windowMs: number;
+  usage: Usage;
+}
+
+/**
+ * Warms up, then measures one window: `measuring(true)` at its start and `measuring(false)` at
+ * its end, with the harness told both edges (it samples the server's usage between them).
+ */
+export async function measureWindow(warmupMs: number, windowMs: number, measuring: (on: boolean) => void): Promise<Window> {
+  await sleep(warmupMs);
+  const before = usage();
+  const start = performance.now();
+  measuring(true);
+  send({ type: "mark", edge: "start" });
+  await sleep(windowMs);
+  measuring(false);
+  const elapsed = performance.now() - start;
+  const after = usage();
+  send({ type: "mark", edge: "end" });
+  return { windowMs: elapsed, usage: { cpuUs: after.cpuUs - before.cpuUs, maxRssKb: after.maxRssKb } };
 }
 
 /** Runs `main`; reports a failure and exits on errors, and exits when the harness disconnects. */

@@ -1,13 +1,11 @@
-import { performance } from "node:perf_hooks";
 import type { LoadResult, StreamRunCommand } from "../ipc";
 import { systemById } from "../systems";
 import { isStreamAnswer } from "../systems/stream-types";
-import { childConfig, onParent, runChild, send, usage } from "./runtime";
+import { childConfig, measureWindow, onParent, runChild, send, sleep } from "./runtime";
 
 // The stream generator: runs one stream of `batch` messages after another (server stream or
 // bidi echo) and counts the correct messages received in the measured window.
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 runChild(async () => {
   const { system, env } = childConfig();
@@ -42,18 +40,11 @@ runChild(async () => {
       }
     }
   })();
-  await sleep(run.warmupMs);
-  const before = usage();
-  const start = performance.now();
-  measuring = true;
-  send({ type: "mark", edge: "start" });
-  await sleep(run.windowMs);
-  measuring = false;
-  stopping = true;
-  const windowMs = performance.now() - start;
-  const after = usage();
-  send({ type: "mark", edge: "end" });
+  const { windowMs, usage } = await measureWindow(run.warmupMs, run.windowMs, (on) => {
+    measuring = on;
+    stopping = !on;
+  });
   await Promise.race([loop, sleep(5_000)]);
-  const result: LoadResult = { completed, errors, wrong, firstProblem, windowMs, p50Us: NaN, p99Us: NaN, usage: { cpuUs: after.cpuUs - before.cpuUs, maxRssKb: after.maxRssKb } };
+  const result: LoadResult = { completed, errors, wrong, firstProblem, windowMs, p50Us: NaN, p99Us: NaN, usage };
   send({ type: "result", result });
 });
