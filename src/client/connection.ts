@@ -1,5 +1,5 @@
 import { ErrorIds, MicroError, serviceUnavailable } from "../errors";
-import { Headers } from "../transport/headers";
+import { CANCEL_TIMEOUT, Headers } from "../transport/headers";
 import type { Message, Socket } from "../transport/transport";
 import type { CallState } from "./call-state";
 
@@ -59,7 +59,7 @@ export class ClientConnection {
         if (this.pending.get(id) !== p) return;
         this.pending.delete(id);
         reject(state.error!);
-        this.cancel(id);
+        this.cancel(id, MicroError.is(state.error) && state.error.code === 408 ? CANCEL_TIMEOUT : "1");
       });
       this.socket.send(message).catch((err: unknown) => {
         if (this.pending.get(id) !== p) return;
@@ -89,9 +89,9 @@ export class ClientConnection {
     return this.socket.draining === true;
   }
 
-  /** Tells the server to stop working on `id` (the call gave up); nothing answers it. */
-  private cancel(id: string): void {
-    this.socket.send({ header: { [Headers.id]: id, [Headers.cancel]: "1" }, body: EMPTY }).catch(ignore);
+  /** Tells the server to stop working on `id` (the call gave up; `why` is `1` or CANCEL_TIMEOUT); nothing answers it. */
+  private cancel(id: string, why = "1"): void {
+    this.socket.send({ header: { [Headers.id]: id, [Headers.cancel]: why }, body: EMPTY }).catch(ignore);
   }
 
   /** Routes the messages of stream `id` to `sink` until {@link detach}. */

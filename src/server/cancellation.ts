@@ -1,5 +1,5 @@
-import { clientClosedRequest, type MicroError } from "../errors";
-import { Headers } from "../transport/headers";
+import { clientClosedRequest, timeout, type MicroError } from "../errors";
+import { CANCEL_TIMEOUT, Headers } from "../transport/headers";
 import type { Message } from "../transport/transport";
 
 /** Aborts one request's work (its `ctx.signal`, its wait) with `reason`. */
@@ -36,7 +36,11 @@ export class SocketCancellations {
     const abort = id === undefined ? undefined : this.live[id];
     if (abort === undefined) return;
     delete this.live[id!];
-    abort(clientClosedRequest(`the caller cancelled request ${id}`));
+    abort(
+      message.header[Headers.cancel] === CANCEL_TIMEOUT
+        ? timeout(`the caller's deadline for request ${id} passed`)
+        : clientClosedRequest(`the caller cancelled request ${id}`),
+    );
   }
 
   /** Aborts every request still running: the connection they came on is gone, nobody awaits their replies. */

@@ -22,6 +22,13 @@ export const Headers = {
 export const END_OF_STREAM = "EOS";
 
 /**
+ * The `Micro-Cancel` value a client sends when the call's own deadline passed (any other value,
+ * usually `1`, means the caller cancelled): the server reports it to the handler as the 408 its
+ * own deadline would have given, never as a 499.
+ */
+export const CANCEL_TIMEOUT = "timeout";
+
+/**
  * Canonicalises a header name the way Go's net/http does (`micro-id` → `Micro-Id`), so
  * messages look the same whichever transport carried them.
  */

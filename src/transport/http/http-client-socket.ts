@@ -2,7 +2,7 @@ import { request, type ClientRequest, type IncomingMessage } from "node:http";
 import { clampDelay } from "../../internal/timers";
 import { badRequest, ErrorIds, MicroError } from "../../errors";
 import type { Logger } from "../../logger/logger";
-import { Headers } from "../headers";
+import { CANCEL_TIMEOUT, Headers } from "../headers";
 import type { Message, Socket } from "../transport";
 import type { HostPort } from "../../internal/address";
 import { DialAgent } from "../../internal/http/dial-agent";
@@ -71,7 +71,13 @@ export class HttpClientSocket implements Socket {
   send(message: Message): Promise<void> {
     // HTTP/1.1 cannot cancel one request on a connection: aborting it closes that connection,
     // which the server takes as the cancel. Nothing is POSTed.
-    if (message.header[Headers.cancel] !== undefined) return this.abort(message.header[Headers.id]);
+    const cancel = message.header[Headers.cancel];
+    if (cancel !== undefined) {
+      // A call past its deadline: the server holds the same deadline (the Timeout header) and
+      // answers with its own 408, so the connection need not be sacrificed to tell it.
+      if (cancel === CANCEL_TIMEOUT && message.header[Headers.stream] === undefined) return Promise.resolve();
+      return this.abort(message.header[Headers.id]);
+    }
     if (this.closed) return Promise.reject(connectionError(this.remote, "socket closed"));
     const stream = message.header[Headers.stream];
     const sent = this.post(message);

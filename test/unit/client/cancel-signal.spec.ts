@@ -46,7 +46,7 @@ describe("cancelling a call", () => {
   it("sends a Micro-Cancel when the call's own deadline passes, so the server stops too", async () => {
     const { client, transport } = setup();
     await expect(client.call("svc", "Svc.Do", {}, { address: "127.0.0.1:1", timeoutMs: 20 })).rejects.toMatchObject({ code: 408, id: ErrorIds.timeout });
-    expect(cancels(transport)).toEqual([{ "Micro-Id": transport.sent[0]!.header["Micro-Id"], "Micro-Cancel": "1" }]);
+    expect(cancels(transport)).toEqual([{ "Micro-Id": transport.sent[0]!.header["Micro-Id"], "Micro-Cancel": "timeout" }]);
     await client.close();
   });
 });
