@@ -28,7 +28,8 @@ export class ServerStream {
   private readonly timer?: NodeJS.Timeout;
   private readonly deadline?: number;
   private ended = false;
-  private readonly contentType: string;
+  // Every data message carries the same headers: one frozen object lets the transport reuse its encoding.
+  private readonly dataHeader: Readonly<Record<string, string>>;
 
   constructor(
     private readonly deps: DispatchDeps,
@@ -40,7 +41,8 @@ export class ServerStream {
   ) {
     this.id = header[Headers.stream]!;
     this.endpoint = handler.endpoint;
-    this.contentType = header[Headers.contentType] ?? "application/json";
+    const contentType = header[Headers.contentType] ?? "application/json";
+    this.dataHeader = Object.freeze({ [Headers.id]: this.id, [Headers.stream]: this.id, [Headers.contentType]: contentType });
     this.inbox = new StreamInbox((n) => {
       if (!this.ended) this.socket.send(streamControl(this.id, Headers.ack, String(n))).catch(ignore);
     });
@@ -174,8 +176,7 @@ export class ServerStream {
   private write(value: unknown): void {
     if (this.ended) return;
     const body = this.codec.marshal(value, { type: "response", id: this.id, endpoint: this.endpoint });
-    const h = { [Headers.id]: this.id, [Headers.stream]: this.id, [Headers.contentType]: this.contentType };
-    this.socket.send({ header: h, body }).catch(this.onSendError);
+    this.socket.send({ header: this.dataHeader, body }).catch(this.onSendError);
   }
 
   private readonly onSendError = (err: unknown): void => {
