@@ -130,12 +130,18 @@ export class ServerStream {
 
   /** The client's messages as the handler reads them: decoded and validated one by one. */
   private input(): AsyncIterable<unknown> {
-    const next = async (): Promise<IteratorResult<unknown>> => {
-      const r = await this.inbox.next();
-      return r.done ? r : { value: await this.decode(r.value), done: false };
-    };
+    // One reaction per message: an async function awaiting the (usually synchronous) decode
+    // cost two more microtask turns per message on the bidi hot path.
+    const next = (): Promise<IteratorResult<unknown>> => this.inbox.next().then(this.decoded);
     return { [Symbol.asyncIterator]: () => ({ next }) };
   }
+
+  private readonly decoded = (r: IteratorResult<Message>): IteratorResult<unknown> | Promise<IteratorResult<unknown>> => {
+    if (r.done) return r;
+    const value = this.decode(r.value);
+    // Only the slow validation path (class-validator) answers with a promise.
+    return value instanceof Promise ? value.then((v: unknown) => ({ value: v, done: false })) : { value, done: false };
+  };
 
   private decode(message: Message): unknown {
     let body: unknown;
