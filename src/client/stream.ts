@@ -59,6 +59,7 @@ export class RpcClientStream<Req = unknown, Res = unknown> implements ClientStre
     this.idle = true;
   };
   private sendClosed = false;
+  private dataHeader?: Record<string, string>;
   // undefined while open; null once the server ended it with EOS; the error otherwise.
   private finished: MicroError | null | undefined;
 
@@ -201,6 +202,8 @@ export class RpcClientStream<Req = unknown, Res = unknown> implements ClientStre
   }
 
   private header(data: boolean): Record<string, string> {
+    // Every later data message carries the same frozen object: the transport reuses its encoding.
+    if (this.opened && data) return (this.dataHeader ??= Object.freeze({ [Headers.id]: this.id, [Headers.stream]: this.id }));
     let header: Record<string, string>;
     if (this.opened) {
       header = { [Headers.id]: this.id, [Headers.stream]: this.id };

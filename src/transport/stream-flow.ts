@@ -6,7 +6,7 @@ import type { Message } from "./transport";
  * A protocol constant, the same on every transport: a receiver buffers at most this many
  * messages per stream, so a slow consumer holds back its own stream and nothing else.
  */
-export const STREAM_WINDOW = 128;
+export const STREAM_WINDOW = 1024;
 
 /** A receiver acknowledges once it has consumed this many messages since its last ack. */
 export const STREAM_ACK_EVERY = STREAM_WINDOW / 2;

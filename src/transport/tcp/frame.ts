@@ -44,6 +44,18 @@ export function writeMessageHead(buf: Buffer, offset: number, header: Record<str
   return end;
 }
 
+/**
+ * Writes a message frame's length, type and an already encoded header `block` at `offset` of
+ * `buf` (which must have room) and returns where the body goes.
+ */
+export function writeMessageHeadBlock(buf: Buffer, offset: number, block: Buffer, bodyLength: number): number {
+  buf.writeUInt32BE(3 + block.length + bodyLength, offset);
+  buf[offset + 4] = FrameType.message;
+  buf[offset + 5] = block.length >>> 8;
+  buf[offset + 6] = block.length & 0xff;
+  return offset + MESSAGE_HEAD_BYTES + block.copy(buf, offset + MESSAGE_HEAD_BYTES);
+}
+
 /** Encodes a message frame's head (all but the body) in a buffer of its own; throws like {@link writeMessageHead}. */
 export function encodeMessageHead(header: Record<string, string>, bodyLength: number): Buffer {
   const buf = Buffer.allocUnsafe(messageHeadBound(header));

@@ -32,6 +32,11 @@ const INDEX = new Map<string, number>(WELL_KNOWN_HEADERS.map((name, i) => [name,
 // Values of these change with every message: remembering the last one would never pay.
 const UNCACHED = [Headers.id, Headers.timeout, Headers.traceparent].reduce((mask, name) => mask | (1 << INDEX.get(name)!), 0);
 
+// Except a long `Micro-Id`: every message of a stream repeats its id (a UUID), and comparing
+// it with the last one is cheaper than decoding it again; numeric call ids stay uncached.
+const ID_INDEX = INDEX.get(Headers.id)!;
+const NUMERIC_MAX = 15;
+
 // Short ASCII strings are copied byte by byte: cheaper than a call into the UTF-8 encoder.
 const SHORT = 64;
 
@@ -125,7 +130,7 @@ function sameAscii(buf: Buffer, at: number, s: string): boolean {
  */
 function decodeValue(buf: Buffer, at: number, length: number): string {
   if (length === 0) return "";
-  if (length <= 15 && (buf[at] !== 0x30 || length === 1)) {
+  if (length <= NUMERIC_MAX && (buf[at] !== 0x30 || length === 1)) {
     let n = 0;
     let i = 0;
     for (; i < length; i++) {
@@ -191,7 +196,7 @@ export class HeaderDecoder {
 
   private known(index: number, buf: Buffer, at: number, length: number): string {
     if (length === 0) return "";
-    if ((UNCACHED & (1 << index)) !== 0) return decodeValue(buf, at, length);
+    if ((UNCACHED & (1 << index)) !== 0 && (index !== ID_INDEX || length <= NUMERIC_MAX)) return decodeValue(buf, at, length);
     const last = this.values[index];
     if (last !== undefined && last.length === length && sameAscii(buf, at, last)) return last;
     const value = buf.toString("utf8", at, at + length);

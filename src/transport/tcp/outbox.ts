@@ -1,4 +1,4 @@
-import { messageHeadBound, writeMessageHead } from "./frame";
+import { MESSAGE_HEAD_BYTES, messageHeadBound, writeMessageHead, writeMessageHeadBlock } from "./frame";
 
 // Frames are encoded into a shared slab, so a burst of small frames becomes one contiguous
 // write. Bodies at least this long are not copied: they follow their head as a chunk of their own.
@@ -19,16 +19,35 @@ export class Outbox {
   private start = 0;
   private pos = 0;
   private chunks: Buffer[] = [];
+  // The last frozen header sent and its encoded block: a stream sends one such object with every
+  // data message, and copying its bytes is far cheaper than encoding its ids again.
+  private frozen?: Record<string, string>;
+  private frozenBlock: Buffer = Buffer.allocUnsafe(0);
 
-  /** Appends a message frame; throws a 400 MicroError (and appends nothing) when the header cannot be encoded. */
+  /**
+   * Appends a message frame; throws a 400 MicroError (and appends nothing) when the header cannot
+   * be encoded. A frozen `header` (it cannot change) has its encoding reused while it repeats.
+   */
   message(header: Record<string, string>, body: Buffer): void {
     const copy = body.length < COPY_LIMIT;
+    if (header === this.frozen) {
+      this.reserve(MESSAGE_HEAD_BYTES + this.frozenBlock.length + (copy ? body.length : 0));
+      const end = writeMessageHeadBlock(this.slab, this.pos, this.frozenBlock, body.length);
+      this.bytes += end - this.pos;
+      this.pos = end;
+      this.body(body, copy);
+      return;
+    }
     // Encode in place when the slab seems roomy enough; measure exactly only when it was not.
     this.reserve(MIN_ROOM + (copy ? body.length : 0));
     let at = writeMessageHead(this.slab, this.pos, header, body.length);
     if (at < 0 || (copy && this.slab.length - at < body.length)) {
       this.reserve(messageHeadBound(header) + (copy ? body.length : 0));
       at = writeMessageHead(this.slab, this.pos, header, body.length);
+    }
+    if (Object.isFrozen(header)) {
+      this.frozen = header;
+      this.frozenBlock = Buffer.from(this.slab.subarray(this.pos + MESSAGE_HEAD_BYTES, at));
     }
     this.bytes += at - this.pos;
     this.pos = at;

@@ -25,7 +25,9 @@ describe.each(TRANSPORTS.filter(([name]) => !ONLY || name === ONLY))("streams ov
   it("a long server stream read more slowly than it is produced completes (a waited-for credit is spent once)", async () => {
     // Regression: the producer took a second credit after each wait, leaking one per ack round
     // until, after a window's worth of rounds, it waited forever with the client fully caught up.
-    const total = 80 * STREAM_WINDOW;
+    // Many ack rounds end to end here; test/unit/server/stream-credit.spec.ts pins the leak itself
+    // (a window's worth of rounds is too many messages for the http transport in a unit test).
+    const total = 10 * STREAM_WINDOW;
     const s = rig.client.stream<{ to: number }, { n: number }>(rig.service, "Streamer.Count", { timeoutMs: 20_000 });
     await s.send({ to: total });
     await s.close();

@@ -117,6 +117,13 @@ describe("tcp frame encoding", () => {
     );
   });
 
+  it("decodes repeated and changing long Micro-Id values (stream ids are remembered, not trusted)", () => {
+    const { reader, events } = collect();
+    const ids = ["0f8e4c9a-1111-4b2b-9c3c-aaaaaaaaaaaa", "0f8e4c9a-1111-4b2b-9c3c-aaaaaaaaaaaa", "0f8e4c9a-1111-4b2b-9c3c-aaaaaaaaaaab", "7", "é-not-ascii-id-over-fifteen-chars", "0f8e4c9a-1111-4b2b-9c3c-aaaaaaaaaaab"];
+    for (const id of ids) reader.push(encodeMessage({ header: { [Headers.id]: id, [Headers.stream]: id }, body: Buffer.alloc(0) }));
+    expect(events.map((e) => (e.kind === "message" ? [e.header[Headers.id], e.header[Headers.stream]] : e.kind))).toEqual(ids.map((id) => [id, id]));
+  });
+
   it("keeps a literal spelling of a well-known name that came before its index", () => {
     const { reader, events } = collect();
     reader.push(rawMessage([0, 8, ...Buffer.from("micro-id"), 0, 1, 0x61, 1, 0, 1, 0x62]));
@@ -154,6 +161,23 @@ describe("tcp frame encoding", () => {
     for (const c of chunks) reader.push(c);
     expect(events.map((e) => (e.kind === "message" ? e.header[Headers.id] : e.kind))).toEqual(["a", "b", "c"]);
     expect(outbox.bytes).toBe(0);
+  });
+
+  it("reuses a repeated frozen header's encoding byte for byte, and encodes a different one afresh", () => {
+    const outbox = new Outbox();
+    const a = Object.freeze({ [Headers.id]: "stream-a", [Headers.stream]: "stream-a", [Headers.contentType]: "application/json" });
+    const b = Object.freeze({ [Headers.id]: "stream-b", [Headers.stream]: "stream-b" });
+    const sent: Message[] = [
+      { header: a, body: Buffer.from("1") },
+      { header: a, body: Buffer.from("22") },
+      { header: b, body: Buffer.from("333") },
+      { header: a, body: Buffer.alloc(4096, 0x34) },
+      { header: { [Headers.id]: "plain" }, body: Buffer.from("5") },
+      { header: a, body: Buffer.from("") },
+    ];
+    for (const m of sent) outbox.message(m.header, m.body);
+    const bytes = Buffer.concat(outbox.take());
+    expect(bytes.equals(Buffer.concat(sent.map(encodeMessage)))).toBe(true);
   });
 });
 
