@@ -60,7 +60,7 @@ describe("the env option reaches every MICRO_* variable", () => {
 
   it("sets the mDNS interface; process.env's does not", async () => {
     // Constructing the registry does no I/O, so these interfaces are never used.
-    await withProcessEnv({ MICRO_MDNS_INTERFACE: "10.255.255.1" }, async () => {
+    await withProcessEnv({ MICRO_MDNS_INTERFACE: "127.0.0.3" }, async () => {
       const fromOption = await createServiceAsync(EchoModule, { argv: [], env: { MICRO_MDNS_INTERFACE: "127.0.0.2", MICRO_LOG_LEVEL: "silent" } });
       expect((fromOption.registry as MdnsRegistry).options).toMatchObject({ interface: "127.0.0.2", interfaceSource: "env" });
       const isolated = await createServiceAsync(EchoModule, { argv: [], env: { MICRO_LOG_LEVEL: "silent" } });
