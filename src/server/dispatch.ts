@@ -1,3 +1,4 @@
+import type { Codec, Frame } from "../codec/codec";
 import type { CodecSet } from "../codec/codecs";
 import type { Client } from "../client/client";
 import { badRequest, ErrorIds, MicroError, notFound, timeout, toMicroError } from "../errors";
@@ -53,12 +54,7 @@ export async function dispatch(deps: DispatchDeps, msg: Message, cancels?: Socke
     const handler = deps.router.get(endpoint, deps.service);
     if (handler.stream) throw badRequest(`endpoint "${endpoint}" is a ${handler.stream} stream; open it with client.stream()`);
     const codec = deps.codecs.get(contentType);
-    let body: unknown;
-    try {
-      body = codec.unmarshal(msg.body, { type: "request", id, endpoint });
-    } catch (err) {
-      throw badRequest(`malformed ${codec.name} body: ${(err as Error).message}`, ErrorIds.malformed);
-    }
+    const body = decodeRequest(codec, msg.body, { type: "request", id, endpoint });
     const chain = deps.chains?.get(handler) ?? deps.chain;
     const result = await runWithDeadline(deps, h, endpoint, (ctx) => chain({ service: deps.service, endpoint, handler, header: h, body }, ctx), cancels);
     return { header: replyHeader, body: codec.marshal(result, { type: "response", id, endpoint }) };
@@ -80,11 +76,28 @@ export function validateAndInvoke(forbidDefault: boolean): HandlerFn {
   return (req, ctx) => {
     const handler = req.handler;
     // A stream's messages are validated one by one as the handler reads them (server/stream.ts).
-    if (!handler.validate || !handler.requestType || handler.stream) return handler.invoke(req.body, ctx);
-    // Valid requests come back synchronously; only the slow (invalid or unmodelled) path is a promise.
-    const request = validateFast(handler.requestType, req.body, handler.forbidNonWhitelisted ?? forbidDefault);
+    if (handler.stream) return handler.invoke(req.body, ctx);
+    const request = validateFor(handler, req.body, forbidDefault);
     return request instanceof Promise ? request.then((r) => handler.invoke(r, ctx)) : handler.invoke(request, ctx);
   };
+}
+
+/** Decodes a request (or stream message) body; a codec failure is a 400 `tsmicro.malformed`. */
+export function decodeRequest(codec: Codec, data: Buffer, frame: Frame): unknown {
+  try {
+    return codec.unmarshal(data, frame);
+  } catch (err) {
+    throw badRequest(`malformed ${codec.name} body: ${(err as Error).message}`, ErrorIds.malformed);
+  }
+}
+
+/**
+ * `body` checked against the handler's request class, when it has one and validates. Valid
+ * bodies come back synchronously; only the slow (invalid or unmodelled) path is a promise.
+ */
+export function validateFor(handler: HandlerDescriptor, body: unknown, forbidDefault: boolean): unknown {
+  if (!handler.validate || !handler.requestType) return body;
+  return validateFast(handler.requestType, body, handler.forbidNonWhitelisted ?? forbidDefault);
 }
 
 /** The innermost stage with the server default `forbidNonWhitelisted: false`. */

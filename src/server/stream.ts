@@ -6,8 +6,7 @@ import { Context } from "../metadata/context";
 import { END_OF_STREAM, Headers } from "../transport/headers";
 import { StreamCredit, StreamInbox, streamControl, streamSignal } from "../transport/stream-flow";
 import type { Message, Socket } from "../transport/transport";
-import { header, type DispatchDeps } from "./dispatch";
-import { validateFast } from "./validation";
+import { decodeRequest, header, validateFor, type DispatchDeps } from "./dispatch";
 
 const EMPTY = Buffer.alloc(0);
 
@@ -144,15 +143,8 @@ export class ServerStream {
   };
 
   private decode(message: Message): unknown {
-    let body: unknown;
-    try {
-      body = this.codec.unmarshal(message.body, { type: "request", id: this.id, endpoint: this.endpoint });
-    } catch (err) {
-      throw badRequest(`malformed ${this.codec.name} body: ${(err as Error).message}`, ErrorIds.malformed);
-    }
-    const d = this.handler;
-    if (!d.validate || !d.requestType) return body;
-    return validateFast(d.requestType, body, d.forbidNonWhitelisted ?? this.deps.forbidNonWhitelisted ?? false);
+    const body = decodeRequest(this.codec, message.body, { type: "request", id: this.id, endpoint: this.endpoint });
+    return validateFor(this.handler, body, this.deps.forbidNonWhitelisted ?? false);
   }
 
   private async pump(result: unknown): Promise<void> {
