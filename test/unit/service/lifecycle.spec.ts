@@ -2,35 +2,15 @@ import {
   Broker,
   Handler,
   MemoryBroker,
-  MemoryRegistry,
   Module,
   Registry,
   Service,
   SilentLogger,
   createService,
   createServiceAsync,
-  type ServiceRecord,
 } from "../../../src";
 import { RecordingLogger } from "../../helpers/recording-logger";
-
-/** A registry that records the order of lifecycle calls. */
-class RecordingRegistry extends MemoryRegistry {
-  constructor(private readonly log: string[]) {
-    super();
-  }
-  override async register(s: ServiceRecord, o?: { ttlMs?: number }): Promise<void> {
-    this.log.push(`register ttl=${o?.ttlMs}`);
-    return super.register(s, o);
-  }
-  override async deregister(s: ServiceRecord): Promise<void> {
-    this.log.push("deregister");
-    return super.deregister(s);
-  }
-  override async close(): Promise<void> {
-    this.log.push("registry close");
-    return super.close();
-  }
-}
+import { RecordingRegistry } from "../../helpers/recording-registry";
 
 class RecordingBroker extends MemoryBroker {
   constructor(private readonly log: string[]) {
