@@ -2,8 +2,23 @@ import type { Op } from "./payloads";
 import type { Family, LimitId } from "./systems";
 import type { StreamMode } from "./systems/stream-types";
 
+/** What every measured cell reports besides its rate. */
+export interface CellOutcome {
+  serverRssMb: number;
+  clientRssMb: number;
+  errors: number;
+  wrong: number;
+  firstProblem?: string;
+  /** Cores' worth of CPU that other processes on the machine used during the window. */
+  otherLoad: number;
+  /** How many times the cell ran (it is rerun when other work disturbed it). */
+  attempts?: number;
+  /** Set when the scenario could not run at all. */
+  failed?: string;
+}
+
 /** One RPC system in one scenario (payload × concurrency). */
-export interface RpcRow {
+export interface RpcRow extends CellOutcome {
   system: string;
   label: string;
   family: Family;
@@ -18,17 +33,6 @@ export interface RpcRow {
   cpuPer10k: number;
   /** The parts of cpuPer10k: load generator, server, nats-server. */
   cpuSplit?: { client: number; server: number; nats: number };
-  serverRssMb: number;
-  clientRssMb: number;
-  errors: number;
-  wrong: number;
-  firstProblem?: string;
-  /** Cores' worth of CPU that other processes on the machine used during the window. */
-  otherLoad: number;
-  /** How many times the cell ran (it is rerun when other work disturbed it). */
-  attempts?: number;
-  /** Set when the scenario could not run at all. */
-  failed?: string;
 }
 
 /** One pub/sub system. */
@@ -60,7 +64,7 @@ export interface PubSubRow {
 }
 
 /** One streaming system in one scenario. */
-export interface StreamRow {
+export interface StreamRow extends CellOutcome {
   system: string;
   label: string;
   family: Family;
@@ -69,14 +73,6 @@ export interface StreamRow {
   mps: number;
   /** Client + server CPU seconds per 10k messages. */
   cpuPer10k: number;
-  serverRssMb: number;
-  clientRssMb: number;
-  errors: number;
-  wrong: number;
-  firstProblem?: string;
-  otherLoad: number;
-  attempts?: number;
-  failed?: string;
 }
 
 /** A system that was not run, and why. */
