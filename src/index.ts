@@ -37,7 +37,8 @@ export { TcpTransport, type TcpTransportOptions } from "./transport/tcp";
 export type { Codec, Frame } from "./codec/codec";
 export { JsonCodec, JsonRpcCodec, CodecSet } from "./codec";
 
-export type { BrokerEvent, BrokerHandler, BrokerMessage, PublishOptions as BrokerPublishOptions, SubscribeOptions, Subscription } from "./broker/broker";
+export type { BackoffOptions, BrokerEvent, BrokerHandler, BrokerMessage, DeliveryGuarantee, DeliveryInfo, PublishOptions as BrokerPublishOptions, SubscribeOptions, Subscription } from "./broker/broker";
+export { DELIVERY_DEFAULTS, DeadLetterHeaders, afterFailure, isPermanentFailure, redeliveryDelayMs, resolveDelivery, type ResolvedDelivery } from "./broker/delivery";
 export { MemoryBroker } from "./broker/memory";
 export { HttpBroker } from "./broker/http";
 

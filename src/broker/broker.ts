@@ -3,15 +3,46 @@ import type { Message } from "../transport/transport";
 /** A broker message has the same shape as a transport message. */
 export type BrokerMessage = Message;
 
+/**
+ * What a subscriber needs from the broker. `at-most-once` (the default, go-micro's semantics):
+ * a message is delivered once or lost; a handler failure is logged and dropped.
+ * `at-least-once`: a message is acknowledged only after the handler resolves; a rejection or a
+ * crash redelivers it after a backoff, up to `maxAttempts`, then it goes to the dead-letter topic.
+ */
+export type DeliveryGuarantee = "at-most-once" | "at-least-once";
+
+/** Redelivery delays: `initialMs × multiplier^(attempt−1)`, capped at `maxMs`. */
+export interface BackoffOptions {
+  initialMs?: number;
+  maxMs?: number;
+  multiplier?: number;
+}
+
+/** Where a delivery stands; handlers use it to be idempotent. */
+export interface DeliveryInfo {
+  /** 1 for the first delivery, 2 for the first redelivery, … */
+  readonly attempt: number;
+  /** The message's id (its `Micro-Id` header, or the backend's id when the publisher set none). */
+  readonly id: string;
+  /** True when the broker delivered this message before. */
+  readonly redelivered: boolean;
+}
+
 /** One delivered message. */
 export interface BrokerEvent {
   readonly topic: string;
   readonly message: BrokerMessage;
+  /** Attempt, id and redelivery flag of this delivery. */
+  readonly delivery: DeliveryInfo;
   /** Acknowledges the message (no-op when the broker auto-acks). */
   ack(): Promise<void>;
 }
 
-/** Handles one delivery; a rejection is logged and, on brokers that ack, the message is not acked. */
+/**
+ * Handles one delivery. Resolving acknowledges it. A rejection is logged; with at-least-once
+ * delivery it is redelivered after a backoff, or dead-lettered at once when the error is
+ * permanent (see `isPermanentFailure`, e.g. an invalid event) or the attempts are used up.
+ */
 export type BrokerHandler = (event: BrokerEvent) => Promise<void>;
 
 /** Options for one subscription. */
@@ -20,10 +51,25 @@ export interface SubscribeOptions {
   queue?: string;
   /** Ack after the handler resolves (default true). */
   autoAck?: boolean;
+  /** Default `at-most-once`. */
+  delivery?: DeliveryGuarantee;
+  /** Deliveries before a message is dead-lettered (at-least-once); default 5. */
+  maxAttempts?: number;
+  /** Delay before each redelivery (at-least-once). */
+  backoff?: BackoffOptions;
+  /** Dead-letter topic (at-least-once); default `<topic>.dlq`; `false` drops instead. */
+  deadLetter?: string | false;
 }
 
 /** Options for one publish. */
-export type PublishOptions = Record<string, never>;
+export interface PublishOptions {
+  /** Extra message headers (caller metadata travels this way). */
+  headers?: Record<string, string>;
+  /** Partition/ordering key where the backend has one (RabbitMQ routing suffix, Redis stream field). */
+  key?: string;
+  /** How long to wait for the broker to accept the message, in ms; default 5000. */
+  timeoutMs?: number;
+}
 
 /** A live subscription. */
 export interface Subscription {

@@ -2,6 +2,7 @@ import { serviceUnavailable } from "../errors";
 import type { Logger } from "../logger/logger";
 import { Headers } from "../transport/headers";
 import type { Broker, BrokerHandler, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "./broker";
+import { firstDelivery } from "./delivery";
 
 /** Options of the in-process broker. */
 export interface MemoryBrokerOptions {
@@ -108,7 +109,7 @@ export class MemoryBroker implements Broker {
     // Each subscriber gets its own copy, so one handler's mutation cannot leak into another's.
     const message = { header: { ...header }, body: Buffer.from(body) };
     try {
-      await sub.handler({ topic: sub.topic, message, ack });
+      await sub.handler({ topic: sub.topic, message, delivery: firstDelivery(header), ack });
     } catch (err) {
       this.options.logger?.error("memory broker: handler failed", { topic: sub.topic, queue: sub.queue, error: String(err) });
     }

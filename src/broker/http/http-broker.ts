@@ -5,6 +5,7 @@ import type { Node, ServiceRecord } from "../../registry/registry";
 import { joinHostPort, splitHostPort } from "../../internal/address";
 import { DialAgent } from "../../internal/http/dial-agent";
 import type { Broker, BrokerHandler, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
+import { firstDelivery } from "../delivery";
 import { Inbox } from "./inbox";
 import { resolveHttpBrokerOptions, type HttpBrokerOptions, type ResolvedHttpBrokerOptions } from "./options";
 import { postEnvelope, type Delivery } from "./post";
@@ -148,7 +149,7 @@ export class HttpBroker implements Broker {
     const sub = this.subscriptions.get(id);
     if (sub === undefined || sub.topic !== topic) return false;
     try {
-      await sub.handler({ topic, message, ack });
+      await sub.handler({ topic, message, delivery: firstDelivery(message.header), ack });
     } catch (err) {
       this.options.logger?.error("http broker: handler failed", { topic, queue: sub.queue, error: String(err) });
     }
