@@ -24,6 +24,9 @@ export { Context, type CallContext, type ContextInit, type Metadata, type TraceC
 export type { Endpoint, Node, RegisterOptions, ServiceRecord, Value, WatchAction, WatchEvent, WatchOptions, Watcher } from "./registry/registry";
 export { MemoryRegistry } from "./registry/memory";
 export { MdnsRegistry } from "./registry/mdns";
+// Lazy: the `consul` library loads only when a Consul registry is created.
+export { createConsulRegistry } from "./registry/consul/create";
+export type { ConsulRegistryOptions, ConsulTlsOptions } from "./registry/consul/options";
 
 export type { Filter, Next, Picker, SelectOptions, Strategy } from "./selector/selector";
 export { RegistrySelector, random, roundRobin, leastConn, filterVersion, filterMetadata, filterEndpoint } from "./selector";

@@ -21,6 +21,16 @@ export const BUILTIN_PROVIDERS: readonly Entry[] = [
   } satisfies ProviderPlugin<"registry">,
   {
     family: "registry",
+    name: "consul",
+    packages: ["consul"],
+    load: async () => {
+      const { ConsulRegistry } = await import("../registry/consul");
+      // --registry_address / MICRO_REGISTRY_ADDRESS arrive as `addresses`; token, datacenter and TLS come from MICRO_CONSUL_* in `env`.
+      return ({ addresses }, { logger, env }) => new ConsulRegistry({ addresses, logger: logger.child(child("registry")) }, env);
+    },
+  } satisfies ProviderPlugin<"registry">,
+  {
+    family: "registry",
     name: "memory",
     load: async () => {
       const { MemoryRegistry } = await import("../registry/memory");

@@ -137,7 +137,7 @@ export class ConsulTestServer {
     const url = new URL(req.url ?? "/", "http://consul");
     const query = Object.fromEntries(url.searchParams);
     const token = tokenOf(req, query);
-    const record: RecordedRequest = { method: req.method ?? "GET", path: url.pathname, query, token };
+    const record: RecordedRequest = { method: req.method ?? "GET", path: safeDecode(url.pathname), query, token };
     this.requests.push(record);
     if (this.requests.length > LOG_LIMIT) this.requests.shift();
     try {
@@ -260,4 +260,12 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 function sendEmpty(res: ServerResponse): void {
   res.writeHead(200, { "Content-Type": "text/plain; charset=utf-8" });
   res.end();
+}
+
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
 }
