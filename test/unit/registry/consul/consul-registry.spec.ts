@@ -1,3 +1,4 @@
+import { createConsulRegistry, createService, Handler, Module, Registry, Service } from "../../../../src";
 import { resolveConfig } from "../../../../src/cmd/config";
 import { createProvider } from "../../../../src/di/providers";
 import { SilentLogger } from "../../../../src/logger/silent";
@@ -81,6 +82,27 @@ describe("consul registry against the test server", () => {
     await registry.register(makeService(svc, "1.0.0", [makeNode("p1")]));
     expect((await registry.getService(svc))[0]?.nodes.map((n) => n.id)).toEqual(["p1"]);
     await registry.close();
+  });
+
+  it("works as an async module provider through createConsulRegistry (the documented snippet)", async () => {
+    const name = uniqueName("module");
+    @Service(name)
+    class Echo {
+      @Handler({ validate: false })
+      async ping(): Promise<string> {
+        return "pong";
+      }
+    }
+    @Module({ services: [Echo], providers: [{ provide: Registry, useFactory: () => createConsulRegistry({ addresses: [server.address] }, {}) }] })
+    class AppModule {}
+    const svc = createService(AppModule, { argv: ["--broker=memory"], env: {}, logger: new SilentLogger() });
+    await svc.start();
+    try {
+      expect((await make().getService(name)).flatMap((r) => r.nodes)).toHaveLength(1);
+    } finally {
+      await svc.stop();
+    }
+    expect(server.state.serviceIds()).toEqual([]);
   });
 
   it("sends the token and datacenter it is given; a wrong token is a 403 MicroError", async () => {
