@@ -26,7 +26,7 @@ export interface ConsulRegistryOptions {
   tls?: ConsulTlsOptions;
   /** TTL of the health check when `register` is given no `ttlMs`, in ms; default 0 (no check, like go-micro). */
   defaultTtlMs: number;
-  /** How long one blocking query may wait for a change (`wait`), in ms; default 30000. */
+  /** How long one blocking query may wait for a change (`wait`), in ms; default 30000, at most 600000 (Consul's limit). */
   watchWaitMs: number;
   /** Timeout of one non-blocking request to the agent, in ms; default 5000. */
   requestTimeoutMs: number;
@@ -70,6 +70,9 @@ export const DEFAULT_CONSUL_REGISTRY_OPTIONS: Readonly<Omit<ConsulRegistryOption
   retryMaxMs: 5_000,
 });
 
+/** Longest `wait` Consul honours for a blocking query: 10 minutes. */
+const MAX_WAIT_MS = 600_000;
+
 /** Consul's default HTTP port, used when an address has none. */
 const CONSUL_PORT = 8500;
 
@@ -93,6 +96,7 @@ export function resolveConsulRegistryOptions(
   for (const f of ["watchWaitMs", "requestTimeoutMs", "retryBaseMs", "retryMaxMs"] as const) {
     if (!(Number.isFinite(merged[f]) && merged[f] > 0)) throw new RangeError(`consul registry: ${f} must be > 0, got ${merged[f]}`);
   }
+  if (merged.watchWaitMs > MAX_WAIT_MS) throw new RangeError(`consul registry: watchWaitMs must be <= ${MAX_WAIT_MS} (Consul's limit), got ${merged.watchWaitMs}`);
   if (!(merged.defaultTtlMs >= 0)) throw new RangeError(`consul registry: defaultTtlMs must be >= 0, got ${merged.defaultTtlMs}`);
   const endpoints = merged.addresses.map((a) => parseEndpoint(a, merged.tls !== undefined));
   return { ...merged, endpoints };

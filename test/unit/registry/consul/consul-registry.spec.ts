@@ -1,3 +1,7 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createConsulRegistry, createService, Handler, Module, Registry, Service } from "../../../../src";
 import { resolveConfig } from "../../../../src/cmd/config";
 import { createProvider } from "../../../../src/di/providers";
@@ -37,6 +41,7 @@ describe("consul registry options", () => {
     expect(() => resolveConsulRegistryOptions({ addresses: ["127.0.0.1:http"] }, {})).toThrow(/invalid address/);
     expect(() => resolveConsulRegistryOptions({ tls: { certFile: "/c.pem" } }, {})).toThrow(/certFile and tls.keyFile/);
     expect(() => resolveConsulRegistryOptions({ watchWaitMs: 0 }, {})).toThrow(/watchWaitMs/);
+    expect(() => resolveConsulRegistryOptions({ watchWaitMs: 11 * 60_000 }, {})).toThrow(/watchWaitMs must be <= 600000/);
   });
 });
 
@@ -115,6 +120,29 @@ describe("consul registry against the test server", () => {
     expect(server.requests.find((r) => r.path === "/v1/health/service/acl")?.query.dc).toBe("eu1");
     await expect(make({ token: "wrong" }).register(makeService("acl", "1.0.0", [makeNode("a2")]))).rejects.toMatchObject({ name: "MicroError", code: 403 });
     await expect(make({ token: "s3cret", datacenter: "us9" }).getService("acl")).rejects.toMatchObject({ name: "MicroError" });
+  });
+
+  it("moves on to the next address after a connection error", async () => {
+    const r = make({ addresses: ["127.0.0.1:1", server.address] });
+    await expect(r.getService("x")).rejects.toMatchObject({ code: 503, detail: expect.stringContaining("127.0.0.1:1 unreachable") });
+    await expect(r.getService("x")).resolves.toEqual([]);
+  });
+
+  it("talks HTTPS to an agent whose CA it is given, and refuses one it cannot verify", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tsmicro-consul-tls-"));
+    try {
+      const [key, cert] = [join(dir, "key.pem"), join(dir, "cert.pem")];
+      execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"], { stdio: "ignore" });
+      await server.close();
+      server = await ConsulTestServer.start({ tls: { key: readFileSync(key), cert: readFileSync(cert) } });
+      const svc = uniqueName("tls");
+      const r = make({ tls: { caFile: cert } });
+      await r.register(makeService(svc, "1.0.0", [makeNode("t1")]), { ttlMs: 10_000 });
+      expect((await r.getService(svc)).flatMap((x) => x.nodes.map((n) => n.id))).toEqual(["t1"]);
+      await expect(make({ addresses: [`https://${server.address}`] }).getService(svc)).rejects.toMatchObject({ code: 503 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("lists one record per version from the catalog's tags", async () => {
