@@ -68,11 +68,20 @@ export class RegistrySelector implements Selector {
     if (error && MicroError.is(error) && NOT_DELIVERED_IDS.has(error.id)) {
       this.ejected.set(node.id, Date.now() + this.options.ejectMs);
       this.proven.delete(node.id);
-      this.cache.invalidate(service);
+      // Look the service up again only when no node is left to try: with nodes that never
+      // existed in the registry (a rogue mDNS responder), a lookup per failed connection would
+      // make every call wait for the registry.
+      if (!this.hasHealthyNode(service)) this.cache.invalidate(service);
     } else if (!error) {
       this.ejected.delete(node.id);
       if (!this.proven.has(node.id)) this.remember(node.id);
     }
+  }
+
+  /** True when the cached nodes of `service` include one not ejected; false when none are cached. */
+  private hasHealthyNode(service: string): boolean {
+    const services = this.cache.peek(service);
+    return services !== undefined && services.some((s) => s.nodes.some((n) => !this.ejected.has(n.id)));
   }
 
   /** Adds a proven node, forgetting the oldest one past the bound (ids of departed nodes would otherwise pile up). */

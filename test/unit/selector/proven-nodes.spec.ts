@@ -94,3 +94,46 @@ describe("RegistrySelector: retries go to nodes that have answered", () => {
     await selector.close();
   });
 });
+
+/** A memory registry that counts lookups. */
+class CountingRegistry extends MemoryRegistry {
+  lookups = 0;
+  override async getService(name: string): Promise<ServiceRecord[]> {
+    this.lookups++;
+    return super.getService(name);
+  }
+}
+
+describe("RegistrySelector: registry lookups after connection errors", () => {
+  // Regression: every refused connection invalidated the cache, so with 200 bogus nodes nearly
+  // every call waited for a fresh (mDNS: 100 ms) lookup, and one that came back short gave a 404.
+  it("does not look the service up again while it has other nodes to try", async () => {
+    const registry = new CountingRegistry();
+    await registry.register(record(["a", "b", "c"]));
+    const selector = new RegistrySelector({ registry, strategy: first });
+    const next = await selector.select("svc");
+    const before = registry.lookups;
+    selector.mark("svc", next(), refused());
+    selector.mark("svc", next(), refused());
+    await selector.select("svc");
+    expect(registry.lookups).toBe(before);
+    await selector.close();
+  });
+
+  it("looks the service up again once every cached node has failed", async () => {
+    const registry = new CountingRegistry();
+    await registry.register(record(["a", "b"]));
+    const selector = new RegistrySelector({ registry, strategy: first });
+    const next = await selector.select("svc");
+    const before = registry.lookups;
+    const tried = new Set<string>();
+    for (let i = 0; i < 2; i++) {
+      const node = next(tried);
+      tried.add(node.id);
+      selector.mark("svc", node, refused());
+    }
+    await selector.select("svc");
+    expect(registry.lookups).toBe(before + 1);
+    await selector.close();
+  });
+});
