@@ -39,6 +39,7 @@ export class MdnsRegistry implements Registry {
       this.options.refreshFraction,
       (instance) => void this.socket.query([{ name: instance, type: "ANY" }]),
       this.options.logger,
+      this.options.maxNodes,
     );
   }
 
@@ -63,7 +64,7 @@ export class MdnsRegistry implements Registry {
         // A goodbye only shortens the node's life to one second (RFC 6762 §10.1): a forged one
         // must not hide a node that answered this very query.
         if (obs.kind === "goodbye") goodbyes.set(obs.instance, Date.now());
-        else if (obs.service.name === name && obs.ttlSeconds > 0) {
+        else if (obs.service.name === name && obs.ttlSeconds > 0 && (found.size < this.options.maxNodes || found.has(obs.instance))) {
           found.set(obs.instance, obs.service);
           goodbyes.delete(obs.instance);
         }

@@ -35,6 +35,12 @@ export interface MdnsRegistryOptions {
    * before dropping it at the full TTL (RFC 6762 §5.2); default 0.8.
    */
   refreshFraction: number;
+  /**
+   * Most nodes a watcher tracks, and `getService` collects, at once; default 10000. Anyone on
+   * the link can announce nodes, so what is kept from the network is bounded: announcements of
+   * further nodes are ignored (and logged once) until some expire.
+   */
+  maxNodes: number;
   /** Receives socket errors and start-up lines; default none (silent). */
   logger?: Logger;
 }
@@ -59,6 +65,7 @@ export const DEFAULT_MDNS_REGISTRY_OPTIONS: Readonly<Omit<MdnsRegistryOptions, "
   port: 5353,
   defaultRecordTtlSeconds: 120,
   refreshFraction: 0.8,
+  maxNodes: 10_000,
 });
 
 /**
@@ -91,6 +98,7 @@ export function resolveMdnsRegistryOptions(
   }
   positive("queryTimeoutMs", merged.queryTimeoutMs);
   positive("defaultRecordTtlSeconds", merged.defaultRecordTtlSeconds);
+  if (!Number.isInteger(merged.maxNodes) || merged.maxNodes < 1) throw new RangeError(`mdns registry: maxNodes must be a whole number > 0, got ${merged.maxNodes}`);
   if (!Number.isInteger(merged.port) || merged.port < 1 || merged.port > 65535) {
     throw new RangeError(`mdns registry: port must be 1..65535, got ${merged.port}`);
   }

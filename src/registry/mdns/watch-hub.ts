@@ -43,10 +43,14 @@ export class WatchHub {
   private readonly subscribers = new Set<Subscriber>();
   private readonly known = new Map<string, Known>(); // key: lower-cased instance name
 
+  private warnedFull = false;
+
   constructor(
     private readonly refreshFraction: number,
     private readonly requery: (instance: string) => void,
     private readonly logger?: Logger,
+    /** Most nodes tracked at once; announcements of further ones are ignored. */
+    private readonly maxNodes = Infinity,
   ) {}
 
   /** True while at least one watcher listens. */
@@ -69,6 +73,11 @@ export class WatchHub {
     const known = this.known.get(obs.instance);
     if (obs.kind === "goodbye") {
       if (known) this.doubt(obs.instance, known);
+      return;
+    }
+    if (!known && this.known.size >= this.maxNodes) {
+      if (!this.warnedFull) this.logger?.warn("mdns registry: watcher tracks its maximum number of nodes; ignoring new ones", { maxNodes: this.maxNodes });
+      this.warnedFull = true;
       return;
     }
     const fingerprint = JSON.stringify(obs.service);

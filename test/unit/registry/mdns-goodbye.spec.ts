@@ -112,3 +112,33 @@ describe("mDNS goodbyes (RFC 6762 §10.1)", () => {
     }
   });
 });
+
+describe("mDNS: what is kept from the network is bounded", () => {
+  const open: Array<Registry | MulticastDNS> = [];
+  afterEach(async () => {
+    for (const x of open.splice(0)) await ("close" in x ? x.close() : destroyPeer(x));
+  });
+
+  it("a watcher tracks at most maxNodes nodes and logs once when it ignores more", async () => {
+    const warnings: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: (m: string) => void warnings.push(m), error: () => undefined, child: () => logger };
+    const watcher = new MdnsRegistry({ maxNodes: 3, logger });
+    open.push(watcher);
+    const svc = uniqueName("bounded");
+    const log = new EventLog();
+    await watcher.watch(log.listener, { service: svc });
+    const peer = await rawPeer();
+    open.push(peer);
+    const nodes = toLocalNodes(makeService(svc, "1.0.0", ["a", "b", "c", "d", "e"].map((id) => makeNode(id))), "micro");
+    // One packet, handled in one go: the first three are tracked, the rest ignored.
+    peer.respond({ answers: nodes.flatMap((n) => nodeAnswers(n, "micro", 60)) });
+    await waitFor(() => warnings.some((w) => w.includes("maximum number of nodes")), 5000, "the warning");
+    expect(log.events.map((e) => e.service.nodes[0]?.id)).toEqual(["a", "b", "c"]);
+    peer.on("query", (q: QueryPacket) => {
+      if (q.questions.some((x) => x.name.toLowerCase() === `${svc}.micro`)) peer.respond({ answers: nodes.flatMap((n) => nodeAnswers(n, "micro", 60)) });
+    });
+    const found = await watcher.getService(svc);
+    expect(found.flatMap((r) => r.nodes.map((n) => n.id))).toEqual(["a", "b", "c"]);
+    expect(warnings.filter((w) => w.includes("maximum number of nodes"))).toHaveLength(1);
+  });
+});
