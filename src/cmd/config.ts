@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_RPC_CLIENT_OPTIONS } from "../client/options";
 import { parseLogLevel } from "../logger/levels";
+import { checkRegistryDomain, DEFAULT_REGISTRY_DOMAIN } from "../registry/mdns/options";
 import { DEFAULT_STRATEGY_NAME } from "../selector/options";
 import { DEFAULT_RPC_SERVER_OPTIONS } from "../server/options";
 import { splitHostPort } from "../internal/address";
@@ -15,6 +16,8 @@ export interface MicroSettings {
   registry: string;
   /** Registry addresses (comma separated on the command line). */
   registryAddress: string[];
+  /** Registry namespace: registries with different domains do not see each other; default "micro" (go-micro's). */
+  registryDomain: string;
   /** Transport provider name; default "tcp" (which also answers HTTP on the same port). */
   transport: string;
   /** Broker provider name; default "http". */
@@ -54,6 +57,7 @@ export interface MicroConfig extends MicroSettings {
 export const DEFAULT_SETTINGS: MicroSettings = {
   registry: "mdns",
   registryAddress: [],
+  registryDomain: DEFAULT_REGISTRY_DOMAIN,
   transport: "tcp",
   broker: "http",
   brokerAddress: [],
@@ -95,6 +99,7 @@ const int: Parser = (t) => {
 export const FLAGS: ReadonlyArray<[flag: string, key: keyof MicroSettings, parse: Parser]> = [
   ["registry", "registry", str],
   ["registry_address", "registryAddress", list],
+  ["registry_domain", "registryDomain", (t) => checkRegistryDomain(t)],
   ["transport", "transport", str],
   ["broker", "broker", str],
   ["broker_address", "brokerAddress", list],

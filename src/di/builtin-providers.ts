@@ -16,7 +16,7 @@ export const BUILTIN_PROVIDERS: readonly Entry[] = [
     name: "mdns",
     load: async () => {
       const { MdnsRegistry } = await import("../registry/mdns");
-      return (_o, { logger, env }) => new MdnsRegistry({ logger: logger.child(child("registry")) }, env);
+      return (_o, { config, logger, env }) => new MdnsRegistry({ logger: logger.child(child("registry")), domain: config.registryDomain }, env);
     },
   } satisfies ProviderPlugin<"registry">,
   {
