@@ -184,4 +184,34 @@ describe("HttpBroker", () => {
     await within(Promise.all([publishing, disconnecting]), 5000, "publish and disconnect");
     expect(order).toEqual(["handler done", "disconnected"]);
   });
+  it("resolves an at-least-once publish once the inbox accepted it, while the handler still runs", async () => {
+    const [a, b] = brokers;
+    let release!: () => void;
+    const started = new Received();
+    await b!.subscribe(
+      "slow",
+      async (event) => {
+        started.record(event);
+        await new Promise<void>((r) => (release = r));
+      },
+      { delivery: "at-least-once" },
+    );
+    await a!.publish("slow", { header: { "Micro-Id": "s1" }, body: Buffer.from("x") });
+    await started.until(1);
+    release();
+  });
+
+  it("drops the redeliveries waiting for their backoff when disconnecting", async () => {
+    const [a, b] = brokers;
+    const tries = new Received();
+    await b!.subscribe("flaky", async (event) => (tries.record(event), Promise.reject(new Error("no"))), {
+      delivery: "at-least-once",
+      backoff: { initialMs: 60_000, maxMs: 60_000 },
+    });
+    await a!.publish("flaky", { header: { "Micro-Id": "f1" }, body: Buffer.from("x") });
+    await tries.until(1);
+    // Without cancelling the backoff, disconnect would wait a minute for the retry.
+    await within(b!.disconnect(), 2000, "disconnect");
+    expect(tries.events).toHaveLength(1);
+  });
 });
