@@ -1,6 +1,7 @@
 import type { BrokerHandler, BrokerMessage, Subscription } from "../broker";
 import { afterFailure, deadLetterHeaders, redeliveryDelayMs, type ResolvedDelivery } from "../delivery";
 import { BackoffTimers, deliverInProcess, type RedeliveryHost } from "../redeliver";
+import { clampDelay } from "../../internal/timers";
 import { Headers } from "../../transport/headers";
 import { openClient, type RedisClient } from "./client";
 import type { ResolvedRedisBrokerOptions } from "./options";
@@ -79,8 +80,11 @@ export class StreamSubscription implements Subscription {
     clearInterval(this.claimTimer);
     this.timers.cancelAll();
     this.reader?.disconnect();
-    await this.loop;
-    await Promise.all(this.retries);
+    // A handler that never settles must not hold the shutdown: its entry stays pending and is claimed later.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, clampDelay(this.host.options.closeTimeoutMs))));
+    await Promise.race([Promise.all([this.loop, ...this.retries]), late]);
+    clearTimeout(timer);
     if (release && this.place.ephemeral) {
       await this.host
         .commands()
