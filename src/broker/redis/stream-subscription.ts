@@ -43,6 +43,9 @@ export class StreamSubscription implements Subscription {
   private readonly timers = new BackoffTimers();
   private readonly retries = new Set<Promise<void>>();
   private readonly key: string;
+  private halt!: () => void;
+  /** Resolves when the subscription stops: a read pending on a reconnecting connection is not waited for. */
+  private readonly halted = new Promise<void>((resolve) => (this.halt = resolve));
 
   constructor(
     private readonly host: StreamHost,
@@ -77,6 +80,7 @@ export class StreamSubscription implements Subscription {
   async stop(release: boolean): Promise<void> {
     if (!this.active) return;
     this.active = false;
+    this.halt();
     clearInterval(this.claimTimer);
     this.timers.cancelAll();
     this.reader?.disconnect();
@@ -110,7 +114,10 @@ export class StreamSubscription implements Subscription {
       let entries: StreamEntry[];
       try {
         const mode = this.acking ? [] : ["NOACK"];
-        const raw = await reader.callBuffer("XREADGROUP", "GROUP", this.place.group, this.place.consumer, "COUNT", o.batch, "BLOCK", o.blockMs, ...mode, "STREAMS", this.key, cursor);
+        const reading = reader.callBuffer("XREADGROUP", "GROUP", this.place.group, this.place.consumer, "COUNT", o.batch, "BLOCK", o.blockMs, ...mode, "STREAMS", this.key, cursor);
+        reading.catch(() => undefined); // settled after a stop, or never: nobody waits for it then
+        const raw = await Promise.race([reading, this.halted.then(() => null)]);
+        if (!this.active) return;
         entries = Array.isArray(raw) && Array.isArray(raw[0]) ? parseEntries((raw[0] as unknown[])[1]) : [];
       } catch (err) {
         if (!this.active) return;
@@ -139,7 +146,7 @@ export class StreamSubscription implements Subscription {
     }
     if (!this.acking) {
       const target = { topic: this.topic, queue: this.queue, delivery: this.delivery, handler: () => (this.active ? this.run : undefined) };
-      return deliverInProcess(this.host, target, entry.message);
+      return deliverInProcess(this.host, target, entry.message, undefined, entry.id);
     }
     return this.attempt(entry.id, entry.message, attempt);
   }

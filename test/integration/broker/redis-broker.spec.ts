@@ -98,4 +98,26 @@ describe("RedisBroker against a real redis-server", () => {
     await got.when(() => got.ids.includes("after"));
     expect(got.ids).toEqual(["before", "after"]);
   });
+  it("gives a message without Micro-Id the stream entry id as its delivery id", async () => {
+    const topic = `noid.${randomUUID()}`;
+    const got = new Received();
+    await (await broker()).subscribe(topic, got.handler, { queue: "q", delivery: "at-least-once" });
+    await (await broker()).publish(topic, { header: {}, body: Buffer.from("x") });
+    await got.until(1);
+    expect(got.events[0]!.delivery.id).toMatch(/^\d+-\d+$/);
+  });
+
+  it("disconnects promptly while redis is down", async () => {
+    const b = await broker({ closeTimeoutMs: 30_000 });
+    await b.subscribe(`down.${randomUUID()}`, async () => undefined, { queue: "q", delivery: "at-least-once" });
+    await b.subscribe(`down.${randomUUID()}`, async () => undefined);
+    await server.kill();
+    try {
+      const started = Date.now();
+      await b.disconnect();
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await server.restart();
+    }
+  });
 });
