@@ -6,7 +6,11 @@ import { explore } from "../discovery/explorer";
 import type { HandlerDescriptor, SubscriberDescriptor } from "../discovery/descriptors";
 import { RpcClient } from "../client/rpc-client";
 import type { AttemptWrapperLike, CallWrapperLike, PublishWrapperLike } from "../client/client";
+import { randomUUID } from "node:crypto";
+import { parseLogFormat } from "../logger/format";
+import { LogRing } from "../logger/log-ring";
 import { PinoLogger } from "../logger/pino-logger";
+import { RingLogger } from "../logger/ring-logger";
 import { RpcServer } from "../server/rpc-server";
 import type { HandlerWrapperLike, SubscriberWrapperLike } from "../server/server";
 import { containerInstantiate, moduleWrappers } from "./wrappers";
@@ -57,17 +61,6 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
   const module = { ...options.settings, ...(options.name ? { serverName: options.name } : {}) };
   const env = options.env ?? process.env;
   const config = resolveConfig({ module, env, argv: options.argv });
-  const container = new Container({ defaultScope: "Singleton" });
-  const logger = options.logger ?? new PinoLogger({ level: config.logLevel });
-  container.bind(T.Logger).toConstantValue(logger);
-  container.bind(T.MicroConfig).toConstantValue(config);
-
-  // Later providers override earlier ones for the same token.
-  const providers = new Map(scanned.providers.map((p) => [providerToken(p), p]));
-  bindFamilies(container, { config, logger, env }, providers);
-  if (!providers.has(T.Codecs)) container.bind(T.Codecs).toConstantValue(DEFAULT_CODECS);
-  for (const [token, p] of providers) if (!isFamilyToken(token)) bindProvider(container, p);
-  for (const cls of scanned.services) if (!container.isBound(cls)) container.bind(cls).toSelf().inSingletonScope();
 
   // The service's name comes from class metadata, so Client and Server can be bound before any
   // service class is constructed (they may be injected into it).
@@ -78,6 +71,22 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
   if (others.length > 0) throw new Error(`one process serves one service: "${name}" and ${others.map((o) => `"${o}"`).join(", ")} found in ${AppModule.name}`);
   // Handler payload types are read from class metadata: a bad one fails here, not at start().
   for (const cls of scanned.services) explore(Object.create((cls as { prototype: object }).prototype) as object);
+
+  // Every line the service writes names the service and node, and the newest are kept for Debug.Log.
+  const nodeId = `${name}-${randomUUID()}`;
+  const logs = new LogRing();
+  const base = options.logger ?? new PinoLogger({ level: config.logLevel, format: parseLogFormat(config.logFormat) });
+  const logger = new RingLogger(base, logs, config.logLevel).child({ service: name, node: nodeId });
+  const container = new Container({ defaultScope: "Singleton" });
+  container.bind(T.Logger).toConstantValue(logger);
+  container.bind(T.MicroConfig).toConstantValue(config);
+
+  // Later providers override earlier ones for the same token.
+  const providers = new Map(scanned.providers.map((p) => [providerToken(p), p]));
+  bindFamilies(container, { config, logger, env }, providers);
+  if (!providers.has(T.Codecs)) container.bind(T.Codecs).toConstantValue(DEFAULT_CODECS);
+  for (const [token, p] of providers) if (!isFamilyToken(token)) bindProvider(container, p);
+  for (const cls of scanned.services) if (!container.isBound(cls)) container.bind(cls).toSelf().inSingletonScope();
 
   const build = async (): Promise<ServiceParts> => {
     const registry = await container.getAsync(T.Registry);
@@ -122,7 +131,9 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
       wrappers: moduleWrappers(container, T.HandlerWrappers, options.handlerWrappers),
       subscriberWrappers: moduleWrappers(container, T.SubscriberWrappers, options.subscriberWrappers),
       instantiate,
-      logger: logger.child({ service: name }),
+      id: nodeId,
+      logger,
+      debug: { logs },
     });
     container.bind(T.Server).toConstantValue(server);
     // Every provider is instantiated (as NestJS does), so each gets its lifecycle hooks even

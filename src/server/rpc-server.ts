@@ -7,7 +7,8 @@ import type { Logger } from "../logger/logger";
 import type { Node, ServiceRecord } from "../registry/registry";
 import type { Listener, Message, Socket } from "../transport/transport";
 import { isCancel, SocketCancellations } from "./cancellation";
-import { debugHealthHandler } from "./debug";
+import { debugHandlers } from "../debug/handlers";
+import { ProcessStats, RequestCounters } from "../debug/process-stats";
 import { ErrorIds, serviceUnavailable } from "../errors";
 import { compose } from "../wrappers/chain";
 import { dispatch, errorReply, validateAndInvoke, type DispatchDeps } from "./dispatch";
@@ -43,13 +44,15 @@ export class RpcServer implements Server {
   private stopping?: Promise<void>;
   private advertised = "";
   private streams?: ServerStreams;
+  private readonly counters = new RequestCounters();
+  private readonly stats = new ProcessStats(this.counters, () => this.inflight.size);
 
   constructor(options: Partial<RpcServerOptions> & Pick<RpcServerOptions, "name" | "registry" | "transport">) {
     this.options = resolveRpcServerOptions(options);
     this.name = this.options.name;
     this.nodeId = this.options.id ?? `${this.name}-${randomUUID()}`;
     this.codecs = new CodecSet(this.options.codecs);
-    this.router.add(debugHealthHandler());
+    for (const d of debugHandlers({ ...this.options.debug, stats: this.stats })) this.router.add(d);
   }
 
   get address(): string {
@@ -133,6 +136,7 @@ export class RpcServer implements Server {
     this.registration = new Registration(o.registry, () => this.record(), o.registerTtlMs, o.registerIntervalMs, o.logger);
     await this.registration.start();
     this.state = "running";
+    this.stats.start();
     o.logger.info("server listening", { version: o.version, node: this.nodeId, address: this.listener.address, advertise: this.advertised, transport: o.transport.name });
   }
 
@@ -157,6 +161,7 @@ export class RpcServer implements Server {
     if (!drained) o.logger.warn("drain timeout: stopping with work in flight", { inflight: this.inflight.size, drainTimeoutMs: o.drainTimeoutMs });
     if (!drained) this.streams?.abortAll(serviceUnavailable("server is shutting down", ErrorIds.draining));
     await closing;
+    this.stats.stop();
     this.state = "stopped";
     // After a failed start, "server stopped" would read as if it had been serving.
     o.logger.info(started ? "server stopped" : "server cleaned up after a failed start", { node: this.nodeId });
@@ -174,7 +179,11 @@ export class RpcServer implements Server {
       if (this.inflight.size >= max) return this.shed(socket, msg);
       this.inflight.begin();
       dispatch(deps, msg, cancels)
-        .then((reply) => socket.send(reply))
+        .then((reply) => {
+          this.counters.requests++;
+          if (reply.header[Headers.error] !== undefined) this.counters.errors++;
+          return socket.send(reply);
+        })
         .catch((err: unknown) => this.options.logger.debug("reply not delivered", { remote: socket.remote, error: String(err) }))
         .finally(() => this.inflight.end());
     });
