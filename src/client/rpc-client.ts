@@ -3,6 +3,7 @@ import { ErrorIds, MicroError, serviceUnavailable, timeout, toMicroError } from 
 import { CodecSet } from "../codec/codecs";
 import type { CallContext } from "../metadata/call-context";
 import { clampDelay } from "../internal/timers";
+import { injectTraceHeaders } from "../metadata/propagation";
 import { childSpan, formatTraceparent, newTraceparent } from "../metadata/trace";
 import { Headers } from "../transport/headers";
 import type { Node } from "../registry/registry";
@@ -216,6 +217,7 @@ export class RpcClient implements Client {
     const from = context?.service ?? this.options.fromService;
     if (from) header[Headers.fromService] = from;
     header[Headers.traceparent] = context?.trace ? formatTraceparent(childSpan(context.trace)) : newTraceparent();
+    injectTraceHeaders(header);
     return header;
   }
 }

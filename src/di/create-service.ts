@@ -11,6 +11,7 @@ import { parseLogFormat } from "../logger/format";
 import { LogRing } from "../logger/log-ring";
 import { PinoLogger } from "../logger/pino-logger";
 import { RingLogger } from "../logger/ring-logger";
+import { startTelemetry } from "../observability/telemetry";
 import { RpcServer } from "../server/rpc-server";
 import type { HandlerWrapperLike, SubscriberWrapperLike } from "../server/server";
 import { containerInstantiate, moduleWrappers } from "./wrappers";
@@ -94,61 +95,68 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
     const broker = await container.getAsync(T.Broker);
     const selector = await container.getAsync(T.Selector);
     const codecs = await container.getAsync(T.Codecs);
-    const instantiate = containerInstantiate(container);
-    const transports = createTransportResolver(transport, { config, logger, env, registry: () => registry });
-    const client = new RpcClient({
-      selector,
-      transport,
-      transports: (n) => transports.resolve(n),
-      broker,
-      codecs,
-      timeoutMs: config.clientTimeoutMs,
-      retries: config.clientRetries,
-      fromService: name,
-      wrappers: moduleWrappers(container, T.CallWrappers, options.callWrappers),
-      attemptWrappers: moduleWrappers(container, T.AttemptWrappers, options.attemptWrappers),
-      publishWrappers: moduleWrappers(container, T.PublishWrappers, options.publishWrappers),
-      instantiate,
-      logger,
-    });
-    container.bind(T.Client).toConstantValue(client);
-    const server = new RpcServer({
-      name,
-      version: options.version ?? named[0]?.version,
-      metadata: named[0]?.metadata,
-      address: config.serverAddress,
-      advertise: config.serverAdvertise || undefined,
-      registry,
-      transport,
-      broker,
-      client,
-      codecs,
-      registerTtlMs: config.registerTtlMs,
-      registerIntervalMs: config.registerIntervalMs,
-      drainTimeoutMs: options.drainTimeoutMs,
-      maxBodyBytes: options.maxBodyBytes,
-      forbidNonWhitelisted: options.forbidNonWhitelisted,
-      wrappers: moduleWrappers(container, T.HandlerWrappers, options.handlerWrappers),
-      subscriberWrappers: moduleWrappers(container, T.SubscriberWrappers, options.subscriberWrappers),
-      instantiate,
-      id: nodeId,
-      logger,
-      debug: { logs },
-    });
-    container.bind(T.Server).toConstantValue(server);
-    // Every provider is instantiated (as NestJS does), so each gets its lifecycle hooks even
-    // when nothing injects it; imports first, then the module's own, then the service classes.
-    const lifecycle: object[] = [];
-    for (const token of providers.keys()) lifecycle.push(asObject(await container.getAsync(token as ServiceIdentifier<unknown>)));
-    const instances: object[] = [];
-    for (const cls of scanned.services) instances.push(await container.getAsync(cls as ServiceIdentifier<object>));
-    const explored = instances.map((instance) => explore(instance));
-    const descriptors = { handlers: explored.flatMap((e) => e.handlers), subscribers: explored.flatMap((e) => e.subscribers) };
-    options.decorate?.(descriptors, () => service);
-    server.handle(descriptors.handlers);
-    server.subscribe(descriptors.subscribers);
-    const unique = [...new Set([...lifecycle, ...instances])].filter((o) => o !== NOT_AN_OBJECT);
-    return { server, client, registry, transport, broker, selector, logger, container, hooks: options.hooks, lifecycle: unique, owned: [transports] };
+    // Outermost of every chain, so they see what the caller sees (wrappers' rejections included).
+    const telemetry = await startTelemetry({ serviceName: name, broker: broker.name, env, metricsAddress: config.metricsAddress, logger });
+    try {
+      const instantiate = containerInstantiate(container);
+      const transports = createTransportResolver(transport, { config, logger, env, registry: () => registry });
+      const client = new RpcClient({
+        selector,
+        transport,
+        transports: (n) => transports.resolve(n),
+        broker,
+        codecs,
+        timeoutMs: config.clientTimeoutMs,
+        retries: config.clientRetries,
+        fromService: name,
+        wrappers: [...telemetry.callWrappers, ...moduleWrappers(container, T.CallWrappers, options.callWrappers)],
+        attemptWrappers: [...telemetry.attemptWrappers, ...moduleWrappers(container, T.AttemptWrappers, options.attemptWrappers)],
+        publishWrappers: [...telemetry.publishWrappers, ...moduleWrappers(container, T.PublishWrappers, options.publishWrappers)],
+        instantiate,
+        logger,
+      });
+      container.bind(T.Client).toConstantValue(client);
+      const server = new RpcServer({
+        name,
+        version: options.version ?? named[0]?.version,
+        metadata: named[0]?.metadata,
+        address: config.serverAddress,
+        advertise: config.serverAdvertise || undefined,
+        registry,
+        transport,
+        broker,
+        client,
+        codecs,
+        registerTtlMs: config.registerTtlMs,
+        registerIntervalMs: config.registerIntervalMs,
+        drainTimeoutMs: options.drainTimeoutMs,
+        maxBodyBytes: options.maxBodyBytes,
+        forbidNonWhitelisted: options.forbidNonWhitelisted,
+        wrappers: [...telemetry.handlerWrappers, ...moduleWrappers(container, T.HandlerWrappers, options.handlerWrappers)],
+        subscriberWrappers: [...telemetry.subscriberWrappers, ...moduleWrappers(container, T.SubscriberWrappers, options.subscriberWrappers)],
+        instantiate,
+        id: nodeId,
+        logger,
+        debug: { logs, spans: telemetry.spans },
+      });
+      container.bind(T.Server).toConstantValue(server);
+      // Every provider is instantiated (as NestJS does), so each gets its lifecycle hooks even
+      // when nothing injects it; imports first, then the module's own, then the service classes.
+      const lifecycle: object[] = [];
+      for (const token of providers.keys()) lifecycle.push(asObject(await container.getAsync(token as ServiceIdentifier<unknown>)));
+      const instances: object[] = [];
+      for (const cls of scanned.services) instances.push(await container.getAsync(cls as ServiceIdentifier<object>));
+      const explored = instances.map((instance) => explore(instance));
+      const descriptors = { handlers: explored.flatMap((e) => e.handlers), subscribers: explored.flatMap((e) => e.subscribers) };
+      options.decorate?.(descriptors, () => service);
+      server.handle(descriptors.handlers);
+      server.subscribe(descriptors.subscribers);
+      const unique = [...new Set([...lifecycle, ...instances])].filter((o) => o !== NOT_AN_OBJECT);
+      return { server, client, registry, transport, broker, selector, logger, container, hooks: options.hooks, lifecycle: unique, owned: [transports, telemetry] };
+    } catch (err) {
+      await telemetry.close(); // a failed build must not leave the /metrics server listening
+      throw err;
+    }
   };
   const service = new MicroService({ name, logger, container, hooks: options.hooks, build });
   return service;
