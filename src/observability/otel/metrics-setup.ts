@@ -16,7 +16,10 @@ export interface InstalledMetrics {
 export async function installMetrics(serviceName: string, address: string): Promise<InstalledMetrics> {
   const { host, port } = splitHostPort(address);
   const exporter = new PrometheusExporter({ host, port, endpoint: "/metrics", preventServerStart: true });
-  await exporter.startServer();
+  await exporter.startServer().catch((err: NodeJS.ErrnoException) => {
+    const why = err.code === "EADDRINUSE" ? "is in use" : err.code === "EADDRNOTAVAIL" ? "is not an address of this machine" : `cannot be listened on (${err.message})`;
+    throw new Error(`metrics address ${address} ${why} (MICRO_METRICS_ADDRESS / --metrics_address)`, { cause: err });
+  });
   const provider = new MeterProvider({ resource: resourceFromAttributes({ "service.name": serviceName }), readers: [exporter] });
   return {
     meter: provider.getMeter("tsmicro"),
