@@ -7,7 +7,9 @@ import type { HandlerDescriptor, SubscriberDescriptor } from "../discovery/descr
 import { RpcClient } from "../client/rpc-client";
 import type { AttemptWrapperLike, CallWrapperLike, PublishWrapperLike } from "../client/client";
 import { randomUUID } from "node:crypto";
-import { parseLogFormat } from "../logger/format";
+import { isatty } from "node:tty";
+import { concreteLogFormat, parseLogFormat } from "../logger/format";
+import { startupSummary } from "../service/summary";
 import { LogRing } from "../logger/log-ring";
 import { PinoLogger } from "../logger/pino-logger";
 import { RingLogger } from "../logger/ring-logger";
@@ -18,7 +20,7 @@ import { containerInstantiate, moduleWrappers } from "./wrappers";
 import { MicroService, type ServiceHooks, type ServiceParts } from "../service/service";
 import { bindProvider } from "./bind";
 import type { ConfigOptions } from "./config-options";
-import { bindFamilies } from "./families";
+import { bindFamilies, type Chosen } from "./families";
 import { providerToken, scanModule } from "./module-scan";
 import { createTransportResolver } from "./transports";
 import * as T from "./tokens";
@@ -76,7 +78,10 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
   // Every line the service writes names the service and node, and the newest are kept for Debug.Log.
   const nodeId = `${name}-${randomUUID()}`;
   const logs = new LogRing();
-  const base = options.logger ?? new PinoLogger({ level: config.logLevel, format: parseLogFormat(config.logFormat) });
+  const format = concreteLogFormat(parseLogFormat(config.logFormat), isatty(2));
+  const base = options.logger ?? new PinoLogger({ level: config.logLevel, format });
+  // On a terminal the default logger prints one start-up summary instead of a line per provider.
+  const chosen: Chosen | undefined = !options.logger && format === "pretty" ? new Map() : undefined;
   const logger = new RingLogger(base, logs, config.logLevel).child({ service: name, node: nodeId });
   const container = new Container({ defaultScope: "Singleton" });
   container.bind(T.Logger).toConstantValue(logger);
@@ -84,7 +89,7 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
 
   // Later providers override earlier ones for the same token.
   const providers = new Map(scanned.providers.map((p) => [providerToken(p), p]));
-  bindFamilies(container, { config, logger, env }, providers);
+  bindFamilies(container, { config, logger, env }, providers, chosen);
   if (!providers.has(T.Codecs)) container.bind(T.Codecs).toConstantValue(DEFAULT_CODECS);
   for (const [token, p] of providers) if (!isFamilyToken(token)) bindProvider(container, p);
   for (const cls of scanned.services) if (!container.isBound(cls)) container.bind(cls).toSelf().inSingletonScope();
@@ -138,6 +143,7 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
         id: nodeId,
         logger,
         debug: { logs, spans: telemetry.spans },
+      startLogLevel: chosen ? "debug" : "info",
       });
       container.bind(T.Server).toConstantValue(server);
       // Every provider is instantiated (as NestJS does), so each gets its lifecycle hooks even
@@ -152,7 +158,11 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
       server.handle(descriptors.handlers);
       server.subscribe(descriptors.subscribers);
       const unique = [...new Set([...lifecycle, ...instances])].filter((o) => o !== NOT_AN_OBJECT);
-      return { server, client, registry, transport, broker, selector, logger, container, hooks: options.hooks, lifecycle: unique, owned: [transports, telemetry] };
+      const version = options.version ?? named[0]?.version ?? "latest";
+      const announce = chosen
+        ? () => logger.info(startupSummary({ service: name, version, node: nodeId, address: server.address, providers: chosen, tracing: telemetry.tracing, metrics: telemetry.metrics }))
+        : undefined;
+      return { server, client, registry, transport, broker, selector, logger, container, hooks: options.hooks, lifecycle: unique, owned: [transports, telemetry], announce };
     } catch (err) {
       await telemetry.close(); // a failed build must not leave the /metrics server listening
       throw err;

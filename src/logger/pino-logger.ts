@@ -72,5 +72,5 @@ interface PrettyOptions {
 function prettyStream(fd: number): pino.DestinationStream {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, synchronously: the logger is built synchronously
   const build = require("pino-pretty") as (o: PrettyOptions) => pino.DestinationStream;
-  return build({ destination: fd, sync: true, colorize: true, translateTime: "HH:MM:ss.l", ignore: "pid,hostname", singleLine: true });
+  return build({ destination: fd, sync: true, colorize: isatty(fd), translateTime: "HH:MM:ss.l", ignore: "pid,hostname,service,node", singleLine: true });
 }

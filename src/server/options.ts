@@ -57,6 +57,8 @@ export interface RpcServerOptions {
   /** Builds interceptor classes given as wrappers (the DI layer passes the container's `get`); default `new`. */
   instantiate?: Instantiate;
   logger: Logger;
+  /** Level of the "server listening" line; "debug" when a start-up summary says it instead. Default "info". */
+  startLogLevel?: "info" | "debug";
   /** Where `Debug.Log` and `Debug.Trace` read from (the service's log ring and span ring); default none (empty answers). */
   debug?: Pick<DebugSources, "logs" | "spans">;
 }

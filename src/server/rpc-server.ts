@@ -137,7 +137,7 @@ export class RpcServer implements Server {
     await this.registration.start();
     this.state = "running";
     this.stats.start();
-    o.logger.info("server listening", { version: o.version, node: this.nodeId, address: this.listener.address, advertise: this.advertised, transport: o.transport.name });
+    o.logger[o.startLogLevel ?? "info"]("server listening", { version: o.version, node: this.nodeId, address: this.listener.address, advertise: this.advertised, transport: o.transport.name });
   }
 
   stop(): Promise<void> {
