@@ -118,6 +118,11 @@ export class RpcClient implements Client {
     await broker.publish(topic, { header, body });
   }
 
+  /** Pooled connections open now (one per node and transport), for metrics. */
+  get pooledConnections(): number {
+    return this.pool.size;
+  }
+
   async close(): Promise<void> {
     await this.pool.close();
   }

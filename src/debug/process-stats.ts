@@ -19,6 +19,8 @@ export interface StatsResponse {
   gc: { count: number; pauseMs: number };
   /** Requests in flight now. */
   inflight: number;
+  /** Client connections open now. */
+  connections: number;
 }
 
 /** Counts a server increments per answered request. */
@@ -41,6 +43,7 @@ export class ProcessStats {
   constructor(
     readonly counters: RequestCounters,
     private readonly inflight: () => number,
+    private readonly connections: () => number = () => 0,
   ) {}
 
   start(): void {
@@ -78,6 +81,7 @@ export class ProcessStats {
       errors: this.counters.errors,
       gc: { count: this.gcCount, pauseMs: Math.round(this.gcPauseMs * 100) / 100 },
       inflight: this.inflight(),
+      connections: this.connections(),
     };
   }
 }

@@ -146,6 +146,7 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
       startLogLevel: chosen ? "debug" : "info",
       });
       container.bind(T.Server).toConstantValue(server);
+      telemetry.observe({ connections: () => server.connections, pooled: () => client.pooledConnections });
       // Every provider is instantiated (as NestJS does), so each gets its lifecycle hooks even
       // when nothing injects it; imports first, then the module's own, then the service classes.
       const lifecycle: object[] = [];

@@ -35,7 +35,15 @@ export interface Telemetry {
   readonly tracing: string;
   /** Where `/metrics` is served, or "" when off. */
   readonly metrics: string;
+  /** Reports the node's gauges (open server connections, pooled client connections) on each scrape; no-op with metrics off. */
+  observe(node: NodeGauges): void;
   close(): Promise<void>;
+}
+
+/** Per-node numbers read at scrape time. */
+export interface NodeGauges {
+  connections(): number;
+  pooled(): number;
 }
 
 /**
@@ -89,6 +97,7 @@ export async function startTelemetry(o: TelemetryOptions): Promise<Telemetry> {
     spans: undefined as SpanRing | undefined,
     tracing: "off",
     metrics: "",
+    observe: (_node: NodeGauges): void => undefined,
     close: async () => {
       for (const close of closers.reverse()) await close();
     },
@@ -104,6 +113,11 @@ export async function startTelemetry(o: TelemetryOptions): Promise<Telemetry> {
       t.callWrappers.push(m.call);
       t.publishWrappers.push(m.publish);
       t.metrics = installed.address;
+      t.observe = (node) => {
+        const labels = { service: o.serviceName };
+        installed.meter.createObservableGauge("micro_server_connections", { description: "Client connections open to this node" }).addCallback((r) => r.observe(node.connections(), labels));
+        installed.meter.createObservableGauge("micro_client_pool_connections", { description: "Connections this node's client keeps open to other nodes" }).addCallback((r) => r.observe(node.pooled(), labels));
+      };
     }
     const exporters = traceExporters(o.env);
     if (exporters.length > 0 && !tracerInstalled()) {

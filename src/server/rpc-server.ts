@@ -45,7 +45,8 @@ export class RpcServer implements Server {
   private advertised = "";
   private streams?: ServerStreams;
   private readonly counters = new RequestCounters();
-  private readonly stats = new ProcessStats(this.counters, () => this.inflight.size);
+  private readonly stats = new ProcessStats(this.counters, () => this.inflight.size, () => this.openSockets);
+  private openSockets = 0;
 
   constructor(options: Partial<RpcServerOptions> & Pick<RpcServerOptions, "name" | "registry" | "transport">) {
     this.options = resolveRpcServerOptions(options);
@@ -57,6 +58,11 @@ export class RpcServer implements Server {
 
   get address(): string {
     return this.advertised;
+  }
+
+  /** Client connections open now, for metrics and `Debug.Stats`. */
+  get connections(): number {
+    return this.openSockets;
   }
 
   handle(descriptors: readonly HandlerDescriptor[]): void {
@@ -171,6 +177,7 @@ export class RpcServer implements Server {
     const max = this.options.maxInflight;
     const cancels = new SocketCancellations();
     const streams = this.streams!;
+    this.openSockets++;
     socket.onMessage((msg: Message) => {
       if (msg.header[Headers.stream] !== undefined) return streams.deliver(socket, msg);
       // A cancel is never refused: it frees work instead of adding any.
@@ -188,6 +195,7 @@ export class RpcServer implements Server {
         .finally(() => this.inflight.end());
     });
     socket.onClose((error) => {
+      this.openSockets--;
       cancels.cancelAll();
       streams.socketClosed(socket, error);
     });

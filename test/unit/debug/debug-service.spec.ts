@@ -52,6 +52,7 @@ describe("the debug service", () => {
     expect(after.heapUsed).toBeGreaterThan(0);
     expect(Math.abs(after.started - Date.now() / 1000)).toBeLessThan(600);
     expect(after.inflight).toBe(1); // this very call
+    expect(after.connections).toBeGreaterThanOrEqual(1);
   });
 
   it("Debug.Log returns records with the service, node, endpoint, caller and trace id", async () => {

@@ -68,6 +68,9 @@ describe("MICRO_METRICS_ADDRESS", () => {
       expect(Number(count?.[1])).toBe(3);
       const inflight = family("micro_server_requests_in_flight");
       expect(Number(inflight.metrics.find((m) => m.labels?.endpoint === "Measured.Ok")?.value)).toBe(0);
+      // The testing module's client and the server share this process: one connection each way.
+      expect(Number(family("micro_server_connections").metrics[0]?.value)).toBeGreaterThanOrEqual(1);
+      expect(Number(family("micro_client_pool_connections").metrics[0]?.value)).toBe(1);
       const client = family("micro_client_requests_total");
       expect(Number(client.metrics.find((m) => m.labels?.endpoint === "Measured.Bad" && m.labels.code === "400")?.value)).toBe(1);
     } finally {
