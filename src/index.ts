@@ -119,6 +119,22 @@ export { PinoLogger, type PinoLoggerOptions } from "./logger/pino-logger";
 export { SilentLogger } from "./logger/silent";
 export { LOG_LEVELS, parseLogLevel, type LogLevel } from "./logger/levels";
 export type { LogFields } from "./logger/logger";
+export { LOG_FORMATS, parseLogFormat, type LogFormat } from "./logger/format";
+export { LogRing, LOG_RING_CAPACITY, type LogRecord } from "./logger/log-ring";
+export { RingLogger } from "./logger/ring-logger";
+export {
+  debugHandlers,
+  ProcessStats,
+  RequestCounters,
+  SpanRing,
+  SPAN_RING_CAPACITY,
+  type DebugSources,
+  type LogRequest,
+  type SpanRecord,
+  type StatsResponse,
+  type TraceRequest,
+  type TraceResponse,
+} from "./debug";
 
 export { Test, TestingModuleBuilder, createTestingModule, DEFAULT_TESTING_SETTINGS } from "./testing";
 export type { ProviderOverride, TestingModule, TestingModuleOptions } from "./testing";

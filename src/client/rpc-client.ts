@@ -3,6 +3,7 @@ import { ErrorIds, MicroError, serviceUnavailable, timeout, toMicroError } from 
 import { CodecSet } from "../codec/codecs";
 import type { CallContext } from "../metadata/call-context";
 import { clampDelay } from "../internal/timers";
+import { injectTraceHeaders } from "../metadata/propagation";
 import { childSpan, formatTraceparent, newTraceparent } from "../metadata/trace";
 import { Headers } from "../transport/headers";
 import type { Node } from "../registry/registry";
@@ -120,6 +121,11 @@ export class RpcClient implements Client {
     await publishWithin(broker, topic, { header, body }, { key: options.key, timeoutMs }, timeoutMs);
   }
 
+  /** Pooled connections open now (one per node and transport), for metrics. */
+  get pooledConnections(): number {
+    return this.pool.size;
+  }
+
   async close(): Promise<void> {
     await this.pool.close();
   }
@@ -219,6 +225,7 @@ export class RpcClient implements Client {
     const from = context?.service ?? this.options.fromService;
     if (from) header[Headers.fromService] = from;
     header[Headers.traceparent] = context?.trace ? formatTraceparent(childSpan(context.trace)) : newTraceparent();
+    injectTraceHeaders(header);
     return header;
   }
 }

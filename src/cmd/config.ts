@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_RPC_CLIENT_OPTIONS } from "../client/options";
+import { parseLogFormat } from "../logger/format";
 import { parseLogLevel } from "../logger/levels";
 import { checkRegistryDomain, DEFAULT_REGISTRY_DOMAIN } from "../registry/mdns/options";
 import { DEFAULT_STRATEGY_NAME } from "../selector/options";
@@ -42,6 +43,10 @@ export interface MicroSettings {
   clientRetries: number;
   /** Minimum log level of the default logger (one of `LOG_LEVELS`); default "info" (a standalone client: "warn"). */
   logLevel: string;
+  /** Default logger's output: "auto" (pretty on a terminal, else JSON), "json" or "pretty". */
+  logFormat: string;
+  /** Where to serve Prometheus `/metrics` (host:port); default "" (off). */
+  metricsAddress: string;
 }
 
 /** Resolved settings plus where each came from. */
@@ -70,6 +75,8 @@ export const DEFAULT_SETTINGS: MicroSettings = {
   clientTimeoutMs: DEFAULT_RPC_CLIENT_OPTIONS.timeoutMs,
   clientRetries: DEFAULT_RPC_CLIENT_OPTIONS.retries,
   logLevel: "info",
+  logFormat: "auto",
+  metricsAddress: "",
 };
 
 type Parser = (text: string) => MicroSettings[keyof MicroSettings];
@@ -90,6 +97,7 @@ const advertise: Parser = (t) => {
 };
 const seconds: Parser = (t) => parseDuration(t, 1000);
 const level: Parser = (t) => parseLogLevel(t);
+const format: Parser = (t) => parseLogFormat(t);
 const int: Parser = (t) => {
   if (!/^\d+$/.test(t.trim())) throw new Error(`"${t}" is not a whole number`);
   return Number(t);
@@ -112,6 +120,8 @@ export const FLAGS: ReadonlyArray<[flag: string, key: keyof MicroSettings, parse
   ["client_timeout", "clientTimeoutMs", seconds],
   ["client_retries", "clientRetries", int],
   ["log_level", "logLevel", level],
+  ["log_format", "logFormat", format],
+  ["metrics_address", "metricsAddress", address],
 ];
 
 /** Inputs to {@link resolveConfig}. */

@@ -3,6 +3,7 @@ import type { Client } from "../client/client";
 import type { Codec } from "../codec/codec";
 import { DEFAULT_CODECS } from "../codec/defaults";
 import { withDefaults } from "../internal/options";
+import type { DebugSources } from "../debug/handlers";
 import type { Logger } from "../logger/logger";
 import { SilentLogger } from "../logger/silent";
 import type { Registry } from "../registry/registry";
@@ -56,6 +57,10 @@ export interface RpcServerOptions {
   /** Builds interceptor classes given as wrappers (the DI layer passes the container's `get`); default `new`. */
   instantiate?: Instantiate;
   logger: Logger;
+  /** Level of the "server listening" line; "debug" when a start-up summary says it instead. Default "info". */
+  startLogLevel?: "info" | "debug";
+  /** Where `Debug.Log` and `Debug.Trace` read from (the service's log ring and span ring); default none (empty answers). */
+  debug?: Pick<DebugSources, "logs" | "spans">;
 }
 
 /** Defaults for {@link RpcServerOptions}. */
