@@ -24,6 +24,8 @@ export { Context, type CallContext, type ContextInit, type Metadata, type TraceC
 export type { Endpoint, Node, RegisterOptions, ServiceRecord, Value, WatchAction, WatchEvent, WatchOptions, Watcher } from "./registry/registry";
 export { MemoryRegistry } from "./registry/memory";
 export { MdnsRegistry } from "./registry/mdns";
+// Types only: the class is in the "tsmicro/registry/etcd" subpath (or `--registry=etcd`), so importing tsmicro never loads etcd3.
+export type { EtcdRegistry, EtcdRegistryOptions, EtcdTlsOptions, ResolvedEtcdRegistryOptions } from "./registry/etcd";
 
 export type { Filter, Next, Picker, SelectOptions, Strategy } from "./selector/selector";
 export { RegistrySelector, random, roundRobin, leastConn, filterVersion, filterMetadata, filterEndpoint } from "./selector";
