@@ -119,7 +119,8 @@ export class EtcdRegistry implements Registry {
       return out;
     } catch (err) {
       if (this.closed) throw serviceUnavailable("etcd registry is closed");
-      const message = err instanceof Error ? err.message : String(err);
+      // grpc-js ends some messages with an empty "Resolution note:"; it says nothing.
+      const message = (err instanceof Error ? err.message : String(err)).replace(/\s*Resolution note:\s*$/, "");
       if (this.reachable) this.options.logger?.warn("etcd unreachable", { addresses: this.options.addresses, op, error: message });
       this.reachable = false;
       const detail = `etcd registry (${this.options.addresses.join(",")}): ${op}${service ? ` "${service}"` : ""} failed: ${message}`;
