@@ -1,4 +1,5 @@
 import { resolveConfig } from "../../../src/cmd/config";
+import { Handler, Module, Registry, Service, createService } from "../../../src";
 import { createClient } from "../../../src/di/create-client";
 import { createProvider } from "../../../src/di/providers";
 import { SilentLogger } from "../../../src/logger/silent";
@@ -6,7 +7,7 @@ import { EtcdRegistry, etcdOptionsFromEnv, nodeKey, resolveEtcdRegistryOptions, 
 import { parseNodeKey } from "../../../src/registry/etcd/keys";
 import { endpointUrl } from "../../../src/registry/etcd/options";
 import { decodeNodeRecord, encodeNodeRecord } from "../../../src/registry/etcd/record";
-import type { Registry, ServiceRecord } from "../../../src/registry/registry";
+import type { ServiceRecord } from "../../../src/registry/registry";
 
 describe("etcd registry options", () => {
   it("defaults to go-micro's address and prefix", () => {
@@ -94,7 +95,25 @@ describe("etcd registry records", () => {
   });
 });
 
+@Service("factory-svc")
+class FactorySvc {
+  @Handler({ validate: false })
+  async ping(): Promise<object> {
+    return {};
+  }
+}
+
+@Module({ services: [FactorySvc], providers: [{ provide: Registry, useFactory: () => new EtcdRegistry({ addresses: ["127.0.0.1:23799"], prefix: "/team-a/" }) }] })
+class FactoryModule {}
+
 describe("the etcd provider entry", () => {
+  it("is used when a module provides it with useFactory", async () => {
+    const service = await createService(FactoryModule, { argv: [], env: {}, logger: new SilentLogger() }).ready();
+    expect(service.registry.name).toBe("etcd");
+    expect((service.registry as EtcdRegistry).options).toMatchObject({ addresses: ["127.0.0.1:23799"], prefix: "/team-a/" });
+    await service.registry.close();
+  });
+
   const env = { MICRO_REGISTRY: "etcd", MICRO_REGISTRY_ADDRESS: "127.0.0.1:23790,127.0.0.1:23791" };
 
   it("builds an EtcdRegistry from --registry=etcd --registry_address (no I/O until used)", async () => {
