@@ -20,6 +20,8 @@ export class EtcdRegistry implements Registry {
   readonly options: ResolvedEtcdRegistryOptions;
   private client?: Etcd3;
   private readonly held = new Map<string, HeldNode>();
+  /** Deletes in flight, by key: a register of the same node right after a deregister waits for it. */
+  private readonly removing = new Map<string, Promise<unknown>>();
   private readonly watches = new Set<EtcdWatch>();
   private reachable = true;
   private closed = false;
@@ -37,7 +39,7 @@ export class EtcdRegistry implements Registry {
         service.nodes.map((node) => {
           const key = nodeKey(this.options.prefix, service.name, node.id);
           let held = this.held.get(key);
-          if (!held) this.held.set(key, (held = new HeldNode(key, { client: () => this.etcd(), ...this.options })));
+          if (!held) this.held.set(key, (held = new HeldNode(key, { client: () => this.etcd(), ...this.options }, this.removing.get(key))));
           return held.set(encodeNodeRecord(service, node), ttlSec);
         }),
       ),
@@ -51,7 +53,11 @@ export class EtcdRegistry implements Registry {
           const key = nodeKey(this.options.prefix, service.name, node.id);
           const held = this.held.get(key);
           this.held.delete(key);
-          return held ? held.remove() : this.etcd().delete().key(key).exec();
+          const removal = held ? held.remove() : this.etcd().delete().key(key).exec();
+          this.removing.set(key, removal);
+          const forget = (): void => void (this.removing.get(key) === removal && this.removing.delete(key));
+          removal.then(forget, forget);
+          return removal;
         }),
       ),
     );

@@ -30,11 +30,14 @@ export class HeldNode {
   private retryDelayMs: number;
   private queue: Promise<unknown> = Promise.resolve();
 
+  /** `after`: the removal of the key's previous holder, which must finish before this one puts. */
   constructor(
     readonly key: string,
     private readonly deps: HeldNodeDeps,
+    after?: Promise<unknown>,
   ) {
     this.retryDelayMs = deps.retryMinMs;
+    if (after) this.queue = after.catch(() => undefined);
   }
 
   /** Puts `value` under the key with a lease of `ttlSec` (0: no lease); a no-op when etcd already holds exactly that. */
