@@ -113,7 +113,12 @@ export class EtcdRegistry implements Registry {
   /** The etcd client, created on first use (constructors do no I/O). */
   private etcd(): Etcd3 {
     if (this.closed) throw serviceUnavailable("etcd registry is closed");
-    return (this.client ??= createEtcdClient(this.options));
+    if (!this.client) {
+      const o = this.options;
+      this.client = createEtcdClient(o);
+      o.logger?.info("registry etcd", { addresses: o.addresses, prefix: o.prefix, tls: o.tls !== undefined, auth: o.username !== undefined });
+    }
+    return this.client;
   }
 
   /** Runs one etcd operation; failures become 503s naming etcd, and each outage is logged once. */
