@@ -1,4 +1,4 @@
-import type { Etcd3 } from "etcd3";
+import { EtcdAuthenticationFailedError, EtcdInvalidAuthTokenError, EtcdPermissionDeniedError, GRPCUnauthenticatedError, type Etcd3 } from "etcd3";
 import { ErrorIds, MicroError, serviceUnavailable } from "../../errors";
 import type { RegisterOptions, Registry, ServiceRecord, WatchEvent, WatchOptions, Watcher } from "../registry";
 import { createEtcdClient } from "./client";
@@ -132,12 +132,24 @@ export class EtcdRegistry implements Registry {
       if (this.closed) throw serviceUnavailable("etcd registry is closed");
       // grpc-js ends some messages with an empty "Resolution note:"; it says nothing.
       const message = (err instanceof Error ? err.message : String(err)).replace(/\s*Resolution note:\s*$/, "");
+      const detail = `etcd registry (${this.options.addresses.join(",")}): ${op}${service ? ` "${service}"` : ""} failed: ${message}`;
+      const refused = refusal(err, detail);
+      if (refused) throw refused;
       if (this.reachable) this.options.logger?.warn("etcd unreachable", { addresses: this.options.addresses, op, error: message });
       this.reachable = false;
-      const detail = `etcd registry (${this.options.addresses.join(",")}): ${op}${service ? ` "${service}"` : ""} failed: ${message}`;
       throw new MicroError(ErrorIds.unavailable, 503, detail, { cause: err });
     }
   }
+}
+
+/** etcd refusing our credentials is not an outage: 401 for bad or missing credentials, 403 for missing rights. */
+function refusal(err: unknown, detail: string): MicroError | undefined {
+  if (err instanceof EtcdPermissionDeniedError) return new MicroError(ErrorIds.forbidden, 403, detail, { cause: err });
+  const anonymous = err instanceof Error && /user name is empty/.test(err.message); // auth is on and we sent no user
+  if (anonymous || err instanceof EtcdAuthenticationFailedError || err instanceof EtcdInvalidAuthTokenError || err instanceof GRPCUnauthenticatedError) {
+    return new MicroError(ErrorIds.unauthorized, 401, detail, { cause: err });
+  }
+  return undefined;
 }
 
 function decodeAll(values: string[]): ServiceRecord[] {
