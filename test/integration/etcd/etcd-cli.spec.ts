@@ -65,4 +65,10 @@ describe("loading tsmicro", () => {
     const sub = await runProcess(process.execPath, ["-e", probe("dist/src/registry/etcd/index.js")]);
     expect(sub).toMatchObject({ code: 0, stdout: "true" });
   });
+
+  it("exports the class as the package subpath tsmicro/registry/etcd (and only types from tsmicro)", async () => {
+    // A package may require itself by name through its "exports" map: this checks that map.
+    const code = 'const s = require("tsmicro/registry/etcd"); const m = require("tsmicro"); process.stdout.write(typeof s.EtcdRegistry + " " + typeof m.EtcdRegistry)';
+    await expect(runProcess(process.execPath, ["-e", code], { cwd: ROOT })).resolves.toMatchObject({ code: 0, stdout: "function undefined" });
+  });
 });
