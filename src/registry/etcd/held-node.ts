@@ -40,7 +40,10 @@ export class HeldNode {
     if (after) this.queue = after.catch(() => undefined);
   }
 
-  /** Puts `value` under the key with a lease of `ttlSec` (0: no lease); a no-op when etcd already holds exactly that. */
+  /**
+   * Puts `value` under the key on a lease of `ttlSec` (0: no lease), or renews the lease when
+   * etcd already holds exactly that. On failure a background retry is scheduled.
+   */
   set(value: string, ttlSec: number): Promise<void> {
     this.value = value;
     this.ttlSec = ttlSec;
@@ -52,7 +55,7 @@ export class HeldNode {
     return run;
   }
 
-  /** Stops keeping the key (no more keepalives or restores) and deletes it; the lease is revoked best-effort. */
+  /** Stops keeping the key (no more renewals or restores) and deletes it; the lease is revoked best-effort. */
   remove(): Promise<void> {
     this.stopRenewing();
     return this.serially(async () => {
@@ -63,7 +66,7 @@ export class HeldNode {
     });
   }
 
-  /** Stops keepalives and restores without touching etcd: the key lives until its lease runs out. */
+  /** Stops renewals and restores without touching etcd: the key lives until its lease runs out. */
   release(): void {
     this.stopRenewing();
     this.lease?.release();
