@@ -27,6 +27,8 @@ export { MdnsRegistry } from "./registry/mdns";
 // Lazy: the `consul` library loads only when a Consul registry is created.
 export { createConsulRegistry } from "./registry/consul/create";
 export type { ConsulRegistryOptions, ConsulTlsOptions } from "./registry/consul/options";
+// Types only: the class is in the "tsmicro/registry/etcd" subpath (or `--registry=etcd`), so importing tsmicro never loads etcd3.
+export type { EtcdRegistry, EtcdRegistryOptions, EtcdTlsOptions, ResolvedEtcdRegistryOptions } from "./registry/etcd";
 
 export type { Filter, Next, Picker, SelectOptions, Strategy } from "./selector/selector";
 export { RegistrySelector, random, roundRobin, leastConn, filterVersion, filterMetadata, filterEndpoint } from "./selector";

@@ -4,6 +4,7 @@ import { parseLogFormat } from "../logger/format";
 import { parseLogLevel } from "../logger/levels";
 import { checkRegistryDomain, DEFAULT_REGISTRY_DOMAIN } from "../registry/mdns/options";
 import { DEFAULT_STRATEGY_NAME } from "../selector/options";
+import { advertiseAddress } from "../server/advertise";
 import { DEFAULT_RPC_SERVER_OPTIONS } from "../server/options";
 import { splitHostPort } from "../internal/address";
 import { parseDuration } from "./duration";
@@ -31,7 +32,10 @@ export interface MicroSettings {
   serverName: string;
   /** Listen address; default 127.0.0.1:0. */
   serverAddress: string;
-  /** Address to advertise instead of the bound one. */
+  /**
+   * Address to advertise instead of the bound one (host, or host:port); default "": the bound
+   * address, except that a wildcard bind (0.0.0.0, ::) advertises 127.0.0.1.
+   */
   serverAdvertise: string;
   /** Registration TTL, ms; default 90000 (flag in seconds or a duration). */
   registerTtlMs: number;
@@ -90,10 +94,12 @@ const address: Parser = (t) => {
   splitHostPort(t.trim()); // throws `invalid address "…": want host:port`
   return t.trim();
 };
-// A host alone (the bound port is used) or host:port; IPv6 hosts in brackets.
+// A host alone (the bound port is used) or host:port; IPv6 hosts in brackets. Never a wildcard.
 const advertise: Parser = (t) => {
   const v = String(str(t));
-  return /^\[[^\]]+\]$/.test(v) || !v.includes(":") ? v : address(v);
+  const out = /^\[[^\]]+\]$/.test(v) || !v.includes(":") ? v : String(address(v));
+  advertiseAddress(out, "127.0.0.1:0"); // throws for 0.0.0.0 / :: with a sentence saying why
+  return out;
 };
 const seconds: Parser = (t) => parseDuration(t, 1000);
 const level: Parser = (t) => parseLogLevel(t);

@@ -31,6 +31,16 @@ export const BUILTIN_PROVIDERS: readonly Entry[] = [
   } satisfies ProviderPlugin<"registry">,
   {
     family: "registry",
+    name: "etcd",
+    packages: ["etcd3"],
+    load: async () => {
+      const { EtcdRegistry, etcdOptionsFromEnv } = await import("../registry/etcd");
+      return ({ addresses }, { logger, env }) =>
+        new EtcdRegistry({ ...etcdOptionsFromEnv(env), addresses, logger: logger.child(child("registry")) });
+    },
+  } satisfies ProviderPlugin<"registry">,
+  {
+    family: "registry",
     name: "memory",
     load: async () => {
       const { MemoryRegistry } = await import("../registry/memory");

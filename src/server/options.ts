@@ -23,7 +23,10 @@ export interface RpcServerOptions {
   id?: string;
   /** Listen address; default 127.0.0.1:0 (loopback, any free port). */
   address: string;
-  /** Address to advertise instead of the bound one (host or host:port). */
+  /**
+   * Address to advertise instead of the bound one (host or host:port; a host alone gets the bound
+   * port). Default: the bound address, or 127.0.0.1 with the bound port when bound to 0.0.0.0/::.
+   */
   advertise?: string;
   registry: Registry;
   transport: Transport;

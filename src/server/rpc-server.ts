@@ -14,6 +14,7 @@ import { compose } from "../wrappers/chain";
 import { dispatch, errorReply, validateAndInvoke, type DispatchDeps } from "./dispatch";
 import { Inflight } from "./inflight";
 import { resolveRpcServerOptions, type RpcServerOptions } from "./options";
+import { advertiseAddress } from "./advertise";
 import { Registration } from "./registration";
 import { Router } from "./router";
 import type { HandlerFn, HandlerWrapperLike, Server } from "./server";
@@ -54,6 +55,8 @@ export class RpcServer implements Server {
     this.nodeId = this.options.id ?? `${this.name}-${randomUUID()}`;
     this.codecs = new CodecSet(this.options.codecs);
     for (const d of debugHandlers({ ...this.options.debug, stats: this.stats })) this.router.add(d);
+    // A bad advertise address fails here, before anything listens.
+    if (this.options.advertise) advertiseAddress(this.options.advertise, "127.0.0.1:0");
   }
 
   get address(): string {
@@ -124,7 +127,14 @@ export class RpcServer implements Server {
       // Connections must outlive the drain, or a long drain loses its replies.
       closeTimeoutMs: o.drainTimeoutMs + 1000,
     });
-    this.advertised = advertiseAddress(o.advertise, this.listener.address);
+    const advertised = advertiseAddress(o.advertise, this.listener.address);
+    this.advertised = advertised.address;
+    if (advertised.reason === "wildcard") {
+      o.logger.info(`listening on every interface (${this.listener.address}) but advertising ${advertised.address}; set --server_advertise (MICRO_SERVER_ADVERTISE) to advertise another address`, {
+        address: this.listener.address,
+        advertise: advertised.address,
+      });
+    }
     if (o.broker && this.subscribers.length > 0) {
       const subDeps = {
         service: o.name,
@@ -217,11 +227,4 @@ export class RpcServer implements Server {
 function warnIfUnchecked(logger: Logger, what: string, type: Constructor | undefined): void {
   if (!type || hasValidationRules(type)) return;
   logger.warn(`${what}: ${type.name} has no class-validator decorators: its fields are not checked`, { handler: what, class: type.name });
-}
-
-/** `advertise` may be a host or host:port; without a port the bound port is used. */
-function advertiseAddress(advertise: string | undefined, bound: string): string {
-  if (!advertise) return bound;
-  if (/:\d+$/.test(advertise)) return advertise;
-  return `${advertise}:${bound.slice(bound.lastIndexOf(":") + 1)}`;
 }

@@ -61,7 +61,7 @@ const options: ts.CompilerOptions = {
   skipLibCheck: true,
   noEmit: true,
   baseUrl: ROOT,
-  paths: { tsmicro: ["src/index.ts"] },
+  paths: { tsmicro: ["src/index.ts"], "tsmicro/registry/etcd": ["src/registry/etcd/index.ts"] },
 };
 
 /** Type-checks the snippets; returns one message per error, with the markdown line. */
