@@ -36,7 +36,10 @@ export { TcpTransport, type TcpTransportOptions } from "./transport/tcp";
 
 export type { Codec, Frame, MessageSchema, MethodSchema, ProtoRpcEnvelope } from "./codec";
 export { JsonCodec, JsonRpcCodec, ProtobufCodec, ProtoRpcCodec, BytesCodec, CodecSet, DEFAULT_CODECS, splitProtoRpc, encodeEnvelope, decodeEnvelope } from "./codec";
-export { ProtoRegistry, messageSchema, NATIVE_CONVERSION, JSON_CONVERSION, type ProtoLoadOptions, type ProtoLookup, type ProtoService } from "./proto";
+export { ProtoRegistry, messageSchema, protoMessage, NATIVE_CONVERSION, JSON_CONVERSION } from "./proto";
+export type { ProtoDescriptor, ProtoLoadOptions, ProtoLookup, ProtoMessage, ProtoService } from "./proto";
+export { serverStream, clientStream, bidiStream, type StreamInput } from "./client/typed-streams";
+export { generate, generateTo, type GenerateOptions, type GeneratedFile } from "./codegen";
 
 export type { BackoffOptions, BrokerEvent, BrokerHandler, BrokerMessage, DeliveryGuarantee, DeliveryInfo, PublishOptions as BrokerPublishOptions, SubscribeOptions, Subscription } from "./broker/broker";
 export { DELIVERY_DEFAULTS, DeadLetterHeaders, afterFailure, isPermanentFailure, redeliveryDelayMs, resolveDelivery, type ResolvedDelivery } from "./broker/delivery";
