@@ -128,6 +128,24 @@ describe("handlers whose types come from a .proto", () => {
     expect((wrongShape as MicroError).detail).toContain("object expected");
   });
 
+  it("passes application/octet-stream bodies through as bytes both ways", async () => {
+    @Service("blobs")
+    class Blobs {
+      @Handler({ validate: false })
+      async reverse(req: Buffer): Promise<Uint8Array> {
+        return Uint8Array.from(req).reverse();
+      }
+    }
+    const blobs = await Test.createTestingModule({ services: [Blobs] }).compile();
+    try {
+      const res = await blobs.client.call<Buffer>("blobs", "Blobs.Reverse", Buffer.from([0, 1, 255]), { contentType: "application/octet-stream" });
+      expect(Buffer.isBuffer(res)).toBe(true);
+      expect([...res]).toEqual([255, 1, 0]);
+    } finally {
+      await blobs.close();
+    }
+  });
+
   it("refuses at creation a handler naming a .proto method that does not exist", async () => {
     @Service("bad")
     class Bad {
