@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { Root } from "protobufjs";
 import { IsString, Length } from "class-validator";
 import { Handler, MicroError, ProtoRegistry, ProtoTypes, Service, Test, type TestingModule } from "../../../src";
 import type { Context } from "../../../src";
@@ -144,6 +145,19 @@ describe("handlers whose types come from a .proto", () => {
     } finally {
       await blobs.close();
     }
+  });
+
+  it("takes a protobufjs Root as ProtoTypes and injects it as a ProtoRegistry", async () => {
+    const root = new Root();
+    root.loadSync(GREETER_PROTO);
+    const app = await Test.createTestingModule({ services: [Greeter], providers: [{ provide: ProtoTypes, useFactory: async () => root }] }).compile();
+    try {
+      expect(app.get(ProtoTypes)).toBeInstanceOf(ProtoRegistry);
+      expect(await app.client.call("greeter", "Greeter.Hello", { name: "Root" }, { contentType: "application/protobuf", schema: hello })).toEqual({ greeting: "Hello Root" });
+    } finally {
+      await app.close();
+    }
+    await expect(Test.createTestingModule({ services: [Greeter], providers: [{ provide: ProtoTypes, useValue: "greeter.proto" }] }).compile()).rejects.toThrow(/ProtoTypes must be a ProtoRegistry/);
   });
 
   it("refuses at creation a handler naming a .proto method that does not exist", async () => {
