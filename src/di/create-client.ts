@@ -66,6 +66,7 @@ export async function createClient(options: CreateClientOptions = {}): Promise<S
     attemptWrappers: [...telemetry.attemptWrappers, ...(options.attemptWrappers ?? [])],
     publishWrappers: [...telemetry.publishWrappers, ...(options.publishWrappers ?? [])],
     fromService: options.fromService,
+    registry,
     logger,
   });
   let closing: Promise<void> | undefined;

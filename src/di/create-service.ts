@@ -1,6 +1,7 @@
 import { Container, type ServiceIdentifier } from "inversify";
 import { resolveConfig, type MicroConfig } from "../cmd/config";
-import { getServiceMeta, type Constructor } from "../decorators/metadata-keys";
+import { getServiceMeta, type Constructor, type Provider } from "../decorators/metadata-keys";
+import type { ProtoRegistry } from "../proto/proto-registry";
 import { DEFAULT_CODECS } from "../codec/defaults";
 import { explore } from "../discovery/explorer";
 import type { HandlerDescriptor, SubscriberDescriptor } from "../discovery/descriptors";
@@ -19,6 +20,8 @@ import type { HandlerWrapperLike, SubscriberWrapperLike } from "../server/server
 import { containerInstantiate, moduleWrappers } from "./wrappers";
 import { MicroService, type ServiceHooks, type ServiceParts } from "../service/service";
 import { bindProvider } from "./bind";
+import { bindServiceClients, providerClasses } from "./service-clients";
+import { protoTypesProvider } from "./proto-types";
 import type { ConfigOptions } from "./config-options";
 import { bindFamilies, type Chosen } from "./families";
 import { providerToken, scanModule } from "./module-scan";
@@ -72,8 +75,14 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
   if (!name) throw new Error(`${AppModule.name} lists no @Service class in services and no name option was given: nothing to serve`);
   const others = [...new Set(named.map((s) => s.name))].filter((n) => n !== named[0]?.name);
   if (others.length > 0) throw new Error(`one process serves one service: "${name}" and ${others.map((o) => `"${o}"`).join(", ")} found in ${AppModule.name}`);
+  // Later providers override earlier ones for the same token.
+  const providers = new Map(scanned.providers.map((p) => [providerToken(p), p]));
+  const protoProvider = providers.get(T.ProtoTypes);
+  if (protoProvider) providers.set(T.ProtoTypes, protoTypesProvider(protoProvider));
   // Handler payload types are read from class metadata: a bad one fails here, not at start().
-  for (const cls of scanned.services) explore(Object.create((cls as { prototype: object }).prototype) as object);
+  // A ProtoTypes value is at hand now; one from a factory is checked at build time.
+  const protoValue = valueOf(providers.get(T.ProtoTypes));
+  for (const cls of scanned.services) explore(Object.create((cls as { prototype: object }).prototype) as object, { protos: protoValue, lenient: providers.has(T.ProtoTypes) && !protoValue });
 
   // Every line the service writes names the service and node, and the newest are kept for Debug.Log.
   const nodeId = `${name}-${randomUUID()}`;
@@ -87,8 +96,6 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
   container.bind(T.Logger).toConstantValue(logger);
   container.bind(T.MicroConfig).toConstantValue(config);
 
-  // Later providers override earlier ones for the same token.
-  const providers = new Map(scanned.providers.map((p) => [providerToken(p), p]));
   bindFamilies(container, { config, logger, env }, providers, chosen);
   if (!providers.has(T.Codecs)) container.bind(T.Codecs).toConstantValue(DEFAULT_CODECS);
   for (const [token, p] of providers) if (!isFamilyToken(token)) bindProvider(container, p);
@@ -118,9 +125,11 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
         attemptWrappers: [...telemetry.attemptWrappers, ...moduleWrappers(container, T.AttemptWrappers, options.attemptWrappers)],
         publishWrappers: [...telemetry.publishWrappers, ...moduleWrappers(container, T.PublishWrappers, options.publishWrappers)],
         instantiate,
+        registry,
         logger,
       });
       container.bind(T.Client).toConstantValue(client);
+      bindServiceClients(container, client, [...scanned.services, ...providerClasses(providers.values())]);
       const server = new RpcServer({
         name,
         version: options.version ?? named[0]?.version,
@@ -143,7 +152,7 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
         id: nodeId,
         logger,
         debug: { logs, spans: telemetry.spans },
-      startLogLevel: chosen ? "debug" : "info",
+        startLogLevel: chosen ? "debug" : "info",
       });
       container.bind(T.Server).toConstantValue(server);
       telemetry.observe({ connections: () => server.connections, pooled: () => client.pooledConnections });
@@ -153,7 +162,8 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
       for (const token of providers.keys()) lifecycle.push(asObject(await container.getAsync(token as ServiceIdentifier<unknown>)));
       const instances: object[] = [];
       for (const cls of scanned.services) instances.push(await container.getAsync(cls as ServiceIdentifier<object>));
-      const explored = instances.map((instance) => explore(instance));
+      const protos = container.isBound(T.ProtoTypes) ? await container.getAsync(T.ProtoTypes) : undefined;
+      const explored = instances.map((instance) => explore(instance, { protos }));
       const descriptors = { handlers: explored.flatMap((e) => e.handlers), subscribers: explored.flatMap((e) => e.subscribers) };
       options.decorate?.(descriptors, () => service);
       server.handle(descriptors.handlers);
@@ -182,6 +192,11 @@ export async function createServiceAsync(AppModule: Constructor, options: Create
 }
 
 const NOT_AN_OBJECT = {};
+
+/** The value of a `{ provide, useValue }` provider entry. */
+function valueOf(p: Provider | undefined): ProtoRegistry | undefined {
+  return p && typeof p === "object" && "useValue" in p ? (p.useValue as ProtoRegistry) : undefined;
+}
 
 /** Lifecycle hooks live on objects; a provider's plain value (a string, a number) has none. */
 function asObject(value: unknown): object {
