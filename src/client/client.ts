@@ -5,7 +5,7 @@ import type { Node } from "../registry/registry";
 import type { SelectOptions } from "../selector/selector";
 import type { WrapperLike } from "../wrappers/chain";
 import type { ClientStream } from "./stream";
-import type { Contract, ServiceClient } from "./service-client";
+import type { Contract, MethodNames } from "./contract";
 
 /** The function a call goes through; wrappers wrap it. */
 export type CallFn = (request: ClientRequest, options: ResolvedCallOptions) => Promise<unknown>;
@@ -149,3 +149,30 @@ export interface Client {
   /** Closes pooled connections; idempotent. */
   close(): Promise<void>;
 }
+
+/** Messages to send on a stream: an array, a generator or any other (async) iterable. */
+export type StreamInput<T> = AsyncIterable<T> | Iterable<T>;
+
+/** What a handler method takes first: its request, or undefined when it takes nothing. */
+export type RequestOf<F> = F extends () => unknown ? undefined : F extends (request: infer Q, ...rest: never[]) => unknown ? Q : never;
+
+type ResultOf<F> = F extends (...args: never[]) => infer R ? R : never;
+
+type Unary<Q, R> = [Q] extends [undefined] ? (request?: Q, options?: CallOptions) => Promise<R> : (request: Q, options?: CallOptions) => Promise<R>;
+
+/**
+ * How a client calls one handler method, from the handler's own signature (its `ctx` dropped):
+ * `AsyncIterable` in and out is a bidi stream, `AsyncIterable` in a client stream, `AsyncIterable`
+ * out (an async generator) a server stream, anything else a unary call.
+ */
+export type ClientMethod<F> =
+  RequestOf<F> extends AsyncIterable<infer I>
+    ? ResultOf<F> extends AsyncIterable<infer O>
+      ? (input: StreamInput<I>, options?: CallOptions) => AsyncIterable<O>
+      : (input: StreamInput<I>, options?: CallOptions) => Promise<Awaited<ResultOf<F>>>
+    : ResultOf<F> extends AsyncIterable<infer O>
+      ? (request: RequestOf<F>, options?: CallOptions) => AsyncIterable<O>
+      : Unary<RequestOf<F>, Awaited<ResultOf<F>>>;
+
+/** A typed client of a service class `S`: `client.service<Greeter>("greeter").hello({ name })`. */
+export type ServiceClient<S> = { readonly [K in MethodNames<S>]: ClientMethod<S[K]> };

@@ -1,68 +1,11 @@
-import type { StreamKind } from "../decorators/metadata-keys";
 import { notFound } from "../errors";
 import type { Endpoint } from "../registry/registry";
-import type { CallOptions, Client } from "./client";
-import { bidiStream, clientStream, serverStream, type StreamInput } from "./typed-streams";
+import type { CallOptions, Client, ServiceClient, StreamInput } from "./client";
+import type { Contract, MethodContract } from "./contract";
+import { bidiStream, clientStream, serverStream } from "./typed-streams";
 
-/** The names of `S`'s methods: what a typed client of a service class may call. */
-export type MethodNames<S> = { [K in keyof S]-?: S[K] extends (...args: never[]) => unknown ? K : never }[keyof S] & string;
-
-/** What a handler method takes first: its request, or undefined when it takes nothing. */
-export type RequestOf<F> = F extends () => unknown ? undefined : F extends (request: infer Q, ...rest: never[]) => unknown ? Q : never;
-
-type ResultOf<F> = F extends (...args: never[]) => infer R ? R : never;
-
-type Unary<Q, R> = [Q] extends [undefined] ? (request?: Q, options?: CallOptions) => Promise<R> : (request: Q, options?: CallOptions) => Promise<R>;
-
-/**
- * How a client calls one handler method, from the handler's own signature (its `ctx` dropped):
- * `AsyncIterable` in and out is a bidi stream, `AsyncIterable` in a client stream, `AsyncIterable`
- * out (an async generator) a server stream, anything else a unary call.
- */
-export type ClientMethod<F> =
-  RequestOf<F> extends AsyncIterable<infer I>
-    ? ResultOf<F> extends AsyncIterable<infer O>
-      ? (input: StreamInput<I>, options?: CallOptions) => AsyncIterable<O>
-      : (input: StreamInput<I>, options?: CallOptions) => Promise<Awaited<ResultOf<F>>>
-    : ResultOf<F> extends AsyncIterable<infer O>
-      ? (request: RequestOf<F>, options?: CallOptions) => AsyncIterable<O>
-      : Unary<RequestOf<F>, Awaited<ResultOf<F>>>;
-
-/** A typed client of a service class `S`: `client.service<Greeter>("greeter").hello({ name })`. */
-export type ServiceClient<S> = { readonly [K in MethodNames<S>]: ClientMethod<S[K]> };
-
-/** Where one method of a contract goes: its endpoint and, for streams, the kind. */
-export interface MethodContract {
-  /** `Greeter.Hello`. */
-  endpoint: string;
-  /** Set for a streaming handler; undefined for unary. */
-  stream?: StreamKind;
-}
-
-/**
- * The method → endpoint map of a service class, as a plain value: what a typed client needs at
- * run time. Build it with {@link defineContract} (no server code imported) or `contractOf(Class)`.
- */
-export interface Contract<S = unknown> {
-  /** The service name clients call (`greeter`). */
-  readonly service: string;
-  readonly methods: { readonly [K in MethodNames<S>]?: MethodContract };
-  /** Carries `S` for type inference only; never set. */
-  readonly __service?: S;
-}
-
-/**
- * Declares a contract without importing the server's code (a type-only import of its class is
- * enough): `defineContract<Greeter>("greeter", { hello: "Greeter.Hello" })`. Method names are
- * checked against the class; a string is a unary endpoint.
- */
-export function defineContract<S>(service: string, methods: { readonly [K in MethodNames<S>]?: string | MethodContract }): Contract<S> {
-  const out: Record<string, MethodContract> = {};
-  for (const [name, m] of Object.entries(methods as Record<string, string | MethodContract | undefined>)) {
-    if (m !== undefined) out[name] = typeof m === "string" ? { endpoint: m } : { ...m };
-  }
-  return { service, methods: out as Contract<S>["methods"] };
-}
+export type { ClientMethod, RequestOf, ServiceClient } from "./client";
+export { defineContract, type Contract, type MethodContract, type MethodNames } from "./contract";
 
 /** Options of {@link serviceClient}. */
 export interface ServiceClientOptions {

@@ -1,8 +1,7 @@
-import type { CallOptions, Client } from "./client";
+import type { CallOptions, Client, StreamInput } from "./client";
 import type { ClientStream } from "./stream";
 
-/** Messages to send on a stream: an array, a generator or any other (async) iterable. */
-export type StreamInput<T> = AsyncIterable<T> | Iterable<T>;
+export type { StreamInput } from "./client";
 
 /**
  * Calls a server-streaming endpoint: sends `request`, closes the sending side and yields the

@@ -1,6 +1,6 @@
 import type { BackoffOptions, DeliveryGuarantee } from "../broker/broker";
 import type { MethodSchema } from "../codec/schema";
-import type { Contract } from "../client/service-client";
+import type { Contract, StreamKind } from "../client/contract";
 import "reflect-metadata";
 
 /** A class constructor. */
@@ -58,7 +58,7 @@ export interface HandlerOptions {
 }
 
 /** Which sides of a stream carry many messages: responses ("server"), requests ("client") or both. */
-export type StreamKind = "server" | "client" | "bidi";
+export type { StreamKind } from "../client/contract";
 
 /** What `@Handler` records per method. */
 export interface HandlerMeta {
