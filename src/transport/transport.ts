@@ -41,8 +41,27 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+/** How an endpoint exchanges messages: one request and one reply, or a stream of one of three kinds. */
+export type EndpointKind = "unary" | "server" | "client" | "bidi";
+
+/**
+ * What a listener may learn about the endpoints its server routes. Transports that carry the
+ * exchange kind outside the message (gRPC: a path per method, no stream header) need it; the
+ * others ignore it.
+ */
+export interface EndpointCatalog {
+  /** The served service's name (`greeter`). */
+  readonly service: string;
+  /** The kind of `endpoint` (`Greeter.Hello`), or undefined when the server routes no such endpoint. */
+  kind(endpoint: string): EndpointKind | undefined;
+  /** Every routed endpoint name, internal ones included. */
+  names(): string[];
+}
+
 /** Options for `listen`. */
 export interface ListenOptions {
+  /** The endpoints the accepting server routes; default: unknown (every exchange is taken as it comes). */
+  catalog?: EndpointCatalog;
   /** Largest message body accepted, in bytes; larger ones are refused with a 413. */
   maxBodyBytes?: number;
   /** How long `close` waits for open connections before destroying them, in ms. */

@@ -1,0 +1,93 @@
+import { createServer, type Http2Server, type ServerHttp2Session } from "node:http2";
+import { ErrorIds, serviceUnavailable } from "../../errors";
+import { bindServer } from "../../internal/address";
+import type { Logger } from "../../logger/logger";
+import type { EndpointCatalog, Listener, Socket } from "../transport";
+import { GrpcServerSocket } from "./server-socket";
+
+/** The settings one listener runs with. */
+export interface GrpcListenerConfig {
+  catalog?: EndpointCatalog;
+  maxBodyBytes: number;
+  closeTimeoutMs: number;
+  idleTimeoutMs: number;
+  maxConcurrentStreams: number;
+  maxConnections: number;
+  logger?: Logger;
+}
+
+// HTTP/2 GOAWAY with the largest stream id: "stop opening calls here", while calls in transit still count.
+const ALL_STREAMS = 2 ** 31 - 1;
+
+/**
+ * A gRPC server on one port: an HTTP/2 server whose every connection is a tsmicro socket.
+ * `close` stops accepting connections, says GOAWAY on the open ones (health answers
+ * NOT_SERVING from then on), lets their calls finish and closes each once idle, and destroys
+ * what is left after `closeTimeoutMs`.
+ */
+export class GrpcListener implements Listener {
+  private readonly server: Http2Server;
+  private readonly sockets = new Set<GrpcServerSocket>();
+  private bound = "";
+  private closing?: Promise<void>;
+
+  constructor(
+    private readonly accept: (socket: Socket) => void,
+    private readonly config: GrpcListenerConfig,
+  ) {
+    this.server = createServer({
+      settings: { maxConcurrentStreams: config.maxConcurrentStreams },
+      // The largest message plus its framing must fit in what one session may buffer.
+      maxSessionMemory: Math.max(10, Math.ceil((config.maxBodyBytes * 2) / (1024 * 1024))),
+    });
+    this.server.on("session", (session) => this.onSession(session));
+    this.server.on("sessionError", () => undefined);
+    if (config.idleTimeoutMs > 0) this.server.setTimeout(config.idleTimeoutMs, () => undefined);
+  }
+
+  get address(): string {
+    return this.bound;
+  }
+
+  /** Binds to `address` (`host:port`). */
+  async bind(address: string): Promise<void> {
+    this.bound = await bindServer(this.server as unknown as import("node:net").Server, address);
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private onSession(session: ServerHttp2Session): void {
+    if (this.closing || this.sockets.size >= this.config.maxConnections) {
+      if (!this.closing) this.config.logger?.warn("grpc: connection refused, too many open", { max: this.config.maxConnections });
+      session.on("error", () => undefined);
+      session.destroy();
+      return;
+    }
+    // A silent connection (an unfinished preface included) is closed once idle for idleTimeoutMs.
+    if (this.config.idleTimeoutMs > 0) session.setTimeout(this.config.idleTimeoutMs, () => session.destroy());
+    const socket = new GrpcServerSocket(session, {
+      catalog: this.config.catalog,
+      maxBodyBytes: this.config.maxBodyBytes,
+      draining: () => this.closing !== undefined,
+    });
+    this.sockets.add(socket);
+    session.once("close", () => this.sockets.delete(socket));
+    this.accept(socket);
+  }
+
+  private async shutdown(): Promise<void> {
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of this.sockets) socket.goAway(ALL_STREAMS);
+    // Each connection closes once its calls are done; the stragglers are destroyed at the deadline.
+    await Promise.all(
+      [...this.sockets].map(async (socket) => {
+        if (await socket.idle(this.config.closeTimeoutMs)) await socket.close();
+        else socket.destroy(serviceUnavailable("the server closed while the call was open", ErrorIds.draining));
+      }),
+    );
+    await stopped;
+  }
+}
