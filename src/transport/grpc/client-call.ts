@@ -120,7 +120,7 @@ export class ClientCall {
     if (this.finished) return;
     const messages = this.reader.push(chunk);
     if (typeof messages === "string") {
-      this.fail(new MicroError(ErrorIds.tooLarge, messages === "too-large" ? 413 : 400, `response refused: ${messages === "too-large" ? "a message is over the client's limit" : "compressed messages are not accepted"}`));
+      this.fail(messages === "too-large" ? new MicroError(ErrorIds.tooLarge, 413, "response refused: a message is over the client's limit") : badRequest("response refused: compressed messages are not accepted"));
       return this.cancelStream();
     }
     for (const body of messages) {

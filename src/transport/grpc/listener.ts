@@ -21,15 +21,16 @@ const ALL_STREAMS = 2 ** 31 - 1;
 
 /**
  * A gRPC server on one port: an HTTP/2 server whose every connection is a tsmicro socket.
- * `close` stops accepting connections, says GOAWAY on the open ones (health answers
- * NOT_SERVING from then on), lets their calls finish and closes each once idle, and destroys
- * what is left after `closeTimeoutMs`.
+ * `close` says GOAWAY on the open connections (health answers NOT_SERVING from then on), lets
+ * their calls finish and closes each once idle, destroys what is left after `closeTimeoutMs`,
+ * then stops listening.
  */
 export class GrpcListener implements Listener {
   private readonly server: Http2Server;
   private readonly sockets = new Set<GrpcServerSocket>();
   private bound = "";
   private closing?: Promise<void>;
+  private stopped = false;
 
   constructor(
     private readonly accept: (socket: Socket) => void,
@@ -60,8 +61,8 @@ export class GrpcListener implements Listener {
   }
 
   private onSession(session: ServerHttp2Session): void {
-    if (this.closing || this.sockets.size >= this.config.maxConnections) {
-      if (!this.closing) this.config.logger?.warn("grpc: connection refused, too many open", { max: this.config.maxConnections });
+    if (this.stopped || this.sockets.size >= this.config.maxConnections) {
+      if (!this.stopped) this.config.logger?.warn("grpc: connection refused, too many open", { max: this.config.maxConnections });
       session.on("error", () => undefined);
       session.destroy();
       return;
@@ -72,22 +73,32 @@ export class GrpcListener implements Listener {
       catalog: this.config.catalog,
       maxBodyBytes: this.config.maxBodyBytes,
       draining: () => this.closing !== undefined,
+      // A connection opened during the drain is for health checks: its calls go to another node.
+      refuseCalls: this.closing !== undefined,
     });
     this.sockets.add(socket);
     session.once("close", () => this.sockets.delete(socket));
     this.accept(socket);
   }
 
+  /**
+   * Draining keeps the port open so health checkers (which dial a new connection per probe)
+   * see NOT_SERVING; calls on new connections are refused as not delivered, while the calls
+   * on the connections that got GOAWAY finish.
+   */
   private async shutdown(): Promise<void> {
-    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
-    for (const socket of this.sockets) socket.goAway(ALL_STREAMS);
+    const serving = [...this.sockets];
+    for (const socket of serving) socket.goAway(ALL_STREAMS);
     // Each connection closes once its calls are done; the stragglers are destroyed at the deadline.
     await Promise.all(
-      [...this.sockets].map(async (socket) => {
+      serving.map(async (socket) => {
         if (await socket.idle(this.config.closeTimeoutMs)) await socket.close();
         else socket.destroy(serviceUnavailable("the server closed while the call was open", ErrorIds.draining));
       }),
     );
+    this.stopped = true;
+    const stopped = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    for (const socket of [...this.sockets]) socket.destroy(serviceUnavailable("the server closed", ErrorIds.draining));
     await stopped;
   }
 }

@@ -153,9 +153,10 @@ export class ServerCall {
   }
 
   private onClose(): void {
+    // Only now is the call gone from the connection: its trailers are out (or it was reset).
+    this.host.done(this);
     if (this.finished) return;
     this.finished = true;
-    this.host.done(this);
     if (!this.opened) return;
     // The client reset the stream (cancelled, its deadline passed) or the connection went: stop the work.
     const header: Record<string, string> = { [Headers.id]: this.id, [Headers.cancel]: "1" };
@@ -224,7 +225,6 @@ export class ServerCall {
 
   private markFinished(): void {
     this.finished = true;
-    this.host.done(this);
   }
 }
 

@@ -16,6 +16,8 @@ export interface ServerSocketContext {
   maxBodyBytes: number;
   /** True once the listener is closing: health says NOT_SERVING. */
   draining(): boolean;
+  /** Refuse every call but health and reflection (503 `tsmicro.draining`: not delivered, safe to retry elsewhere). */
+  refuseCalls?: boolean;
 }
 
 /**
@@ -128,7 +130,7 @@ export class GrpcServerSocket implements Socket, CallHost {
       const service = catalog?.service ?? "this server";
       return refuse(stream, ct, notFound(`unknown method ${path}: endpoint "${endpoint ?? path}" not found on service "${service}"`, ErrorIds.endpointNotFound));
     }
-    if (this.closed) return refuse(stream, ct, serviceUnavailable("the server is closing", ErrorIds.draining));
+    if (this.closed || this.context.refuseCalls) return refuse(stream, ct, serviceUnavailable("the server is draining; call another node", ErrorIds.draining));
     const id = `g${++sequence}`;
     this.calls.set(id, new ServerCall(id, stream, headers, endpoint!, kind, max, this));
   }
