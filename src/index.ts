@@ -11,7 +11,7 @@ export { registerProvider, findProvider, providerFactory, providerNames, loadPro
 export type { BootstrapOptions, ConfigOptions, CreateServiceOptions, CreateClientOptions, StandaloneClient, Family, FamilyTypes, ProviderDeps } from "./di";
 export type { PluginFactory, PluginOptions, ProviderPlugin, TransportResolver } from "./di";
 // Each of these is both a DI token and the interface it stands for.
-export { Registry, Selector, Transport, Broker, Client, Server, Logger, Codecs, MicroConfig } from "./di/tokens";
+export { Registry, Selector, Transport, Broker, Client, Server, Logger, Codecs, MicroConfig, ProtoTypes } from "./di/tokens";
 export { HandlerWrappers, SubscriberWrappers, CallWrappers, AttemptWrappers, PublishWrappers } from "./di/tokens";
 
 export { MicroService, type DeferredServiceParts, type Hook, type ServiceHooks, type ServiceParts } from "./service/service";
@@ -34,8 +34,9 @@ export { Headers, END_OF_STREAM } from "./transport/headers";
 export { HttpTransport } from "./transport/http";
 export { TcpTransport, type TcpTransportOptions } from "./transport/tcp";
 
-export type { Codec, Frame } from "./codec/codec";
-export { JsonCodec, JsonRpcCodec, CodecSet } from "./codec";
+export type { Codec, Frame, MessageSchema, MethodSchema, ProtoRpcEnvelope } from "./codec";
+export { JsonCodec, JsonRpcCodec, ProtobufCodec, ProtoRpcCodec, BytesCodec, CodecSet, DEFAULT_CODECS, splitProtoRpc, encodeEnvelope, decodeEnvelope } from "./codec";
+export { ProtoRegistry, messageSchema, NATIVE_CONVERSION, JSON_CONVERSION, type ProtoLoadOptions, type ProtoLookup, type ProtoService } from "./proto";
 
 export type { BackoffOptions, BrokerEvent, BrokerHandler, BrokerMessage, DeliveryGuarantee, DeliveryInfo, PublishOptions as BrokerPublishOptions, SubscribeOptions, Subscription } from "./broker/broker";
 export { DELIVERY_DEFAULTS, DeadLetterHeaders, afterFailure, isPermanentFailure, redeliveryDelayMs, resolveDelivery, type ResolvedDelivery } from "./broker/delivery";
@@ -106,7 +107,7 @@ export type {
   WrapperLike,
 } from "./wrappers";
 export type { HandlerDescriptor, SubscriberDescriptor } from "./discovery";
-export { explore, describeType } from "./discovery";
+export { explore, describeType, type ExploreOptions } from "./discovery";
 
 export { resolveConfig, DEFAULT_SETTINGS, FLAGS, type ConfigInputs, type ConfigSource, type MicroSettings } from "./cmd/config";
 export { parseDuration } from "./cmd/duration";

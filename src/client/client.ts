@@ -1,3 +1,4 @@
+import type { MethodSchema } from "../codec/schema";
 import type { CallContext } from "../metadata/call-context";
 import type { Metadata } from "../metadata/metadata";
 import type { Node } from "../registry/registry";
@@ -85,6 +86,11 @@ export interface CallOptions {
   backoff?: Backoff;
   /** Codec for the request (default application/json). */
   contentType?: string;
+  /**
+   * The `.proto` method of the endpoint (generated clients pass it): needed to send
+   * `application/protobuf` or `application/proto-rpc`, and makes JSON follow proto3's mapping.
+   */
+  schema?: MethodSchema;
   /** Extra metadata sent as headers. */
   metadata?: Metadata;
   select?: SelectOptions;

@@ -71,6 +71,7 @@ export class RpcClient implements Client {
       address: options.address,
       context: ctx,
       signal: options.signal,
+      schema: options.schema,
     };
     return this.invoke({ service, endpoint, body: request }, resolved) as Promise<T>;
   }
@@ -84,6 +85,7 @@ export class RpcClient implements Client {
       header: () => this.baseHeaders(mergeMetadata(ctx, options.metadata), ctx),
       codec: this.codecs.get(contentType),
       contentType,
+      schema: options.schema,
       timeoutMs: clampDelay(Math.min(options.timeoutMs ?? this.options.timeoutMs, remaining)),
       signal: options.signal ?? ctx?.signal,
     });
@@ -195,7 +197,7 @@ export class RpcClient implements Client {
     header[Headers.id] = id;
     header[Headers.contentType] = opts.contentType;
     header[Headers.timeout] = String(Math.max(1, deadline - Date.now()) * 1_000_000); // ns, as go-micro sends it
-    const body = this.codecs.get(opts.contentType).marshal(req.body, { type: "request", id, endpoint: req.endpoint });
+    const body = this.codecs.get(opts.contentType).marshal(req.body, { type: "request", id, endpoint: req.endpoint, schema: opts.schema?.request });
     return { header, body };
   }
 
@@ -205,7 +207,7 @@ export class RpcClient implements Client {
     if (errorHeader) throw MicroError.parse(errorHeader);
     const replyCodec = this.codecs.get(reply.header[Headers.contentType] ?? opts.contentType);
     try {
-      return replyCodec.unmarshal(reply.body, { type: "response", id, endpoint });
+      return replyCodec.unmarshal(reply.body, { type: "response", id, endpoint, schema: opts.schema?.response });
     } catch (err) {
       throw new MicroError(ErrorIds.malformed, 500, `malformed response from ${node.address}: ${String(err)}`);
     }

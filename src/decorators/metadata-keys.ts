@@ -1,3 +1,4 @@
+import type { MethodSchema } from "../codec/schema";
 import "reflect-metadata";
 
 /** A class constructor. */
@@ -44,6 +45,14 @@ export interface HandlerOptions {
    * Default: an async generator method is a stream, anything else is unary.
    */
   stream?: boolean | StreamKind;
+  /**
+   * The `.proto` rpc method whose types this handler serves: a full method name
+   * (`"greeter.Greeter.Hello"`), a request message type taken by exactly one method
+   * (`"greeter.HelloRequest"`), both looked up in the module's `ProtoTypes`, or a generated
+   * method schema. Default: the rpc method matching the endpoint name (`Greeter.Hello` → rpc
+   * `Hello` of service `Greeter`) when the module has `ProtoTypes`.
+   */
+  proto?: string | MethodSchema;
 }
 
 /** Which sides of a stream carry many messages: responses ("server"), requests ("client") or both. */

@@ -1,6 +1,7 @@
 import { Container, type ServiceIdentifier } from "inversify";
 import { resolveConfig, type MicroConfig } from "../cmd/config";
-import { getServiceMeta, type Constructor } from "../decorators/metadata-keys";
+import { getServiceMeta, type Constructor, type Provider } from "../decorators/metadata-keys";
+import type { ProtoRegistry } from "../proto/proto-registry";
 import { DEFAULT_CODECS } from "../codec/defaults";
 import { explore } from "../discovery/explorer";
 import type { HandlerDescriptor, SubscriberDescriptor } from "../discovery/descriptors";
@@ -77,7 +78,9 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
   const others = [...new Set(named.map((s) => s.name))].filter((n) => n !== named[0]?.name);
   if (others.length > 0) throw new Error(`one process serves one service: "${name}" and ${others.map((o) => `"${o}"`).join(", ")} found in ${AppModule.name}`);
   // Handler payload types are read from class metadata: a bad one fails here, not at start().
-  for (const cls of scanned.services) explore(Object.create((cls as { prototype: object }).prototype) as object);
+  // A ProtoTypes value is at hand now; one from a factory is checked at build time.
+  const protoValue = valueOf(providers.get(T.ProtoTypes));
+  for (const cls of scanned.services) explore(Object.create((cls as { prototype: object }).prototype) as object, { protos: protoValue, lenient: providers.has(T.ProtoTypes) && !protoValue });
 
   const build = async (): Promise<ServiceParts> => {
     const registry = await container.getAsync(T.Registry);
@@ -131,7 +134,8 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
     for (const token of providers.keys()) lifecycle.push(asObject(await container.getAsync(token as ServiceIdentifier<unknown>)));
     const instances: object[] = [];
     for (const cls of scanned.services) instances.push(await container.getAsync(cls as ServiceIdentifier<object>));
-    const explored = instances.map((instance) => explore(instance));
+    const protos = container.isBound(T.ProtoTypes) ? await container.getAsync(T.ProtoTypes) : undefined;
+    const explored = instances.map((instance) => explore(instance, { protos }));
     const descriptors = { handlers: explored.flatMap((e) => e.handlers), subscribers: explored.flatMap((e) => e.subscribers) };
     options.decorate?.(descriptors, () => service);
     server.handle(descriptors.handlers);
@@ -152,6 +156,11 @@ export async function createServiceAsync(AppModule: Constructor, options: Create
 }
 
 const NOT_AN_OBJECT = {};
+
+/** The value of a `{ provide, useValue }` provider entry. */
+function valueOf(p: Provider | undefined): ProtoRegistry | undefined {
+  return p && typeof p === "object" && "useValue" in p ? (p.useValue as ProtoRegistry) : undefined;
+}
 
 /** Lifecycle hooks live on objects; a provider's plain value (a string, a number) has none. */
 function asObject(value: unknown): object {

@@ -1,3 +1,3 @@
 export type { HandlerDescriptor, SubscriberDescriptor } from "./descriptors";
-export { explore, defaultEndpointName, type Explored } from "./explorer";
+export { explore, defaultEndpointName, type Explored, type ExploreOptions } from "./explorer";
 export { describeType } from "./schema";

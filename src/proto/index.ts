@@ -1,0 +1,2 @@
+export { ProtoRegistry, type ProtoLoadOptions, type ProtoLookup, type ProtoService } from "./proto-registry";
+export { messageSchema, NATIVE_CONVERSION, JSON_CONVERSION } from "./message-schema";
