@@ -34,6 +34,11 @@ export class Router {
     return [...this.handlers.keys()];
   }
 
+  /** The gRPC path of `endpoint`'s `.proto` method, when it has one. */
+  grpcPath(endpoint: string): string | undefined {
+    return this.handlers.get(endpoint)?.schema?.path;
+  }
+
   /** The endpoints to advertise, with request/response shapes. */
   endpoints(): Endpoint[] {
     return [...this.handlers.values()]

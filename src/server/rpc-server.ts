@@ -112,7 +112,7 @@ export class RpcServer implements Server {
     this.streams = new ServerStreams(deps, this.inflight);
     this.listener = await o.transport.listen(o.address, (socket) => this.serve(socket, deps), {
       maxBodyBytes: o.maxBodyBytes,
-      catalog: { service: o.name, kind: (e) => this.router.kind(e), names: () => this.router.names() },
+      catalog: { service: o.name, kind: (e) => this.router.kind(e), names: () => this.router.names(), grpcPath: (e) => this.router.grpcPath(e) },
       // Connections must outlive the drain, or a long drain loses its replies.
       closeTimeoutMs: o.drainTimeoutMs + 1000,
     });

@@ -56,6 +56,8 @@ export interface EndpointCatalog {
   kind(endpoint: string): EndpointKind | undefined;
   /** Every routed endpoint name, internal ones included. */
   names(): string[];
+  /** The gRPC path of `endpoint` when its types come from a `.proto` (`/greeter.Greeter/Hello`); undefined otherwise. */
+  grpcPath?(endpoint: string): string | undefined;
 }
 
 /** Options for `listen`. */

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { ErrorIds, MemoryRegistry, RegistrySelector, RpcClient, TcpTransport, type Transport } from "../../src";
+import { ErrorIds, MemoryRegistry, ProtoRegistry, RegistrySelector, RpcClient, TcpTransport, type Transport } from "../../src";
 import { GrpcTransport } from "../../src/transport/grpc";
 import { killAll, ROOT, startProcess, type Child } from "../helpers/processes";
 
@@ -81,5 +81,34 @@ describe("tsmicro's client calls a stock grpc-js server through the registry", (
     for (let i = 1; i <= 100; i++) await s.send({ v: i });
     await s.close();
     await expect(s.recv()).resolves.toEqual({ sum: 5050 });
+  });
+});
+
+describe("tsmicro's client calls a stock grpc-js server in protobuf (greeter.proto)", () => {
+  let client: RpcClient;
+  let grpc: GrpcTransport;
+  const hello = ProtoRegistry.load(join(ROOT, "samples", "greeter", "greeter.proto")).method("greeter.Greeter.Hello");
+
+  beforeAll(async () => {
+    const stock = startProcess(process.execPath, [join(ROOT, "test", "fixtures", "grpc-stock", "server.mjs"), "proto"]);
+    const [, address] = await stock.waitFor(/listening (\S+)/);
+    const registry = new MemoryRegistry();
+    await registry.register({ name: "greeter", version: "stock", metadata: {}, endpoints: [], nodes: [{ id: "stock-proto", address: address!, metadata: { transport: "grpc" } }] });
+    grpc = new GrpcTransport();
+    client = new RpcClient({ selector: new RegistrySelector({ registry }), transport: grpc, retries: 0, contentType: "application/protobuf" });
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await grpc?.close();
+    await killAll();
+  });
+
+  it("Greeter.Hello in protobuf", async () => {
+    await expect(client.call("greeter", "Greeter.Hello", { name: "John" }, { schema: hello })).resolves.toEqual({ greeting: "Hello John" });
+  });
+
+  it("INVALID_ARGUMENT with its detail", async () => {
+    await expect(client.call("greeter", "Greeter.Hello", { name: "" }, { schema: hello })).rejects.toMatchObject({ code: 400, detail: "name must not be empty" });
   });
 });

@@ -148,7 +148,9 @@ export class GrpcServerSocket implements Socket, CallHost {
     const names = new Set<string>();
     for (const endpoint of catalog?.names() ?? []) {
       if (endpoint.startsWith("Debug.")) continue;
-      const s = grpcServiceOf(catalog!.service, endpoint);
+      // A .proto method names its own service (`greeter.Greeter`); otherwise go-micro's mapping gives one.
+      const path = catalog!.grpcPath?.(endpoint);
+      const s = path === undefined ? grpcServiceOf(catalog!.service, endpoint) : path.split("/")[1];
       if (s) names.add(s);
     }
     names.add(HEALTH_SERVICE);
