@@ -2,7 +2,7 @@ import "reflect-metadata";
 
 // The public API of tsmicro. Everything a user imports comes from here; src/internal is never exported.
 
-export { Service, Handler, Subscribe, Inject, Injectable, Module, UseWrappers, UseSubscriberWrappers } from "./decorators";
+export { Service, Handler, Subscribe, Inject, InjectClient, Injectable, Module, UseWrappers, UseSubscriberWrappers } from "./decorators";
 export type { StreamKind } from "./decorators";
 export type { Constructor, HandlerOptions, ModuleMeta, Provider, ServiceDecoratorOptions, SubscriberOptions } from "./decorators";
 
@@ -36,7 +36,12 @@ export { TcpTransport, type TcpTransportOptions } from "./transport/tcp";
 
 export type { Codec, Frame, MessageSchema, MethodSchema, ProtoRpcEnvelope } from "./codec";
 export { JsonCodec, JsonRpcCodec, ProtobufCodec, ProtoRpcCodec, BytesCodec, CodecSet, DEFAULT_CODECS, splitProtoRpc, encodeEnvelope, decodeEnvelope } from "./codec";
-export { ProtoRegistry, messageSchema, NATIVE_CONVERSION, JSON_CONVERSION, type ProtoLoadOptions, type ProtoLookup, type ProtoService } from "./proto";
+export { ProtoRegistry, messageSchema, protoMessage, NATIVE_CONVERSION, JSON_CONVERSION } from "./proto";
+export type { ProtoDescriptor, ProtoLoadOptions, ProtoLookup, ProtoMessage, ProtoService } from "./proto";
+export { serverStream, clientStream, bidiStream, type StreamInput } from "./client/typed-streams";
+export { serviceClient, defineContract } from "./client/service-client";
+export type { ClientMethod, Contract, MethodContract, MethodNames, ServiceClient, ServiceClientOptions } from "./client/service-client";
+export { generate, generateTo, type GenerateOptions, type GeneratedFile } from "./codegen";
 
 export type { BackoffOptions, BrokerEvent, BrokerHandler, BrokerMessage, DeliveryGuarantee, DeliveryInfo, PublishOptions as BrokerPublishOptions, SubscribeOptions, Subscription } from "./broker/broker";
 export { DELIVERY_DEFAULTS, DeadLetterHeaders, afterFailure, isPermanentFailure, redeliveryDelayMs, resolveDelivery, type ResolvedDelivery } from "./broker/delivery";
@@ -107,7 +112,7 @@ export type {
   WrapperLike,
 } from "./wrappers";
 export type { HandlerDescriptor, SubscriberDescriptor } from "./discovery";
-export { explore, describeType, type ExploreOptions } from "./discovery";
+export { explore, describeType, contractOf, type ExploreOptions } from "./discovery";
 
 export { resolveConfig, DEFAULT_SETTINGS, FLAGS, type ConfigInputs, type ConfigSource, type MicroSettings } from "./cmd/config";
 export { parseDuration } from "./cmd/duration";

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { FLAGS } from "../cmd/config";
 import type { StandaloneClient } from "../di/create-client";
 import { ErrorIds, MicroError, notFound } from "../errors";
+import { generateTo } from "../codegen/generate";
 import { formatService } from "./format";
 import { streamCommand } from "./stream";
 
@@ -117,5 +118,15 @@ export function buildProgram(io: CliIO, info: ProgramInfo = {}): Command {
         if (failed > 0) throw new Error(`${failed} of ${nodes.length} nodes unhealthy`);
       })(),
   );
+  program
+    .command("generate <protos...>")
+    .description("generate TypeScript (message types, typed clients, handler interfaces) from .proto files")
+    .requiredOption("--out <dir>", "folder to write <name>.pb.ts files into")
+    .option("-I, --include <dir...>", "folders searched for imported .proto files")
+    .option("--import_from <module>", "module the generated code imports tsmicro from", "tsmicro")
+    .action((protos: string[], opts: { out: string; include?: string[]; import_from: string }) => {
+      const written = generateTo(protos, opts.out, { includeDirs: opts.include, importFrom: opts.import_from });
+      io.out(written.map((f) => `wrote ${f}\n`).join(""));
+    });
   return program;
 }

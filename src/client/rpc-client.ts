@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { ErrorIds, MicroError, serviceUnavailable, timeout, toMicroError } from "../errors";
 import { CodecSet } from "../codec/codecs";
+import { serviceClient, type Contract, type ServiceClient } from "./service-client";
 import type { CallContext } from "../metadata/call-context";
 import { clampDelay } from "../internal/timers";
 import { childSpan, formatTraceparent, newTraceparent } from "../metadata/trace";
@@ -100,6 +101,12 @@ export class RpcClient implements Client {
     return pooled instanceof Promise ? await pooled : pooled;
   }
 
+
+  service<S>(target: string | Contract<S>, options?: CallOptions): ServiceClient<S> {
+    const registry = this.options.registry;
+    const endpoints = registry ? async (name: string) => (await registry.getService(name)).flatMap((r) => r.endpoints) : undefined;
+    return serviceClient<S>(this, target, { callOptions: options, endpoints });
+  }
 
   publish(topic: string, payload: unknown, options: PublishOptions = {}): Promise<void> {
     return this.publishChain({ topic, payload }, options);

@@ -1,4 +1,5 @@
 import type { MethodSchema } from "../codec/schema";
+import type { Contract } from "../client/service-client";
 import "reflect-metadata";
 
 /** A class constructor. */
@@ -105,7 +106,24 @@ const KEYS = {
   module: Symbol.for("tsmicro:module"),
   handlerWrappers: Symbol.for("tsmicro:handler-wrappers"),
   subscriberWrappers: Symbol.for("tsmicro:subscriber-wrappers"),
+  clients: Symbol.for("tsmicro:clients"),
 } as const;
+
+/** What `@InjectClient` asks for: a service by name, or a contract. */
+export type ClientTarget = string | Contract;
+
+/** Records that a class injects a typed client of `target`. */
+export function addClientMeta(target: Constructor, client: ClientTarget): void {
+  Reflect.defineMetadata(KEYS.clients, [...getClientMetas(target), client], target);
+}
+/** The typed clients a class injects (`@InjectClient`). */
+export function getClientMetas(target: Constructor): readonly ClientTarget[] {
+  return (Reflect.getMetadata(KEYS.clients, target) as ClientTarget[] | undefined) ?? [];
+}
+/** The DI token of the typed client of `service`. */
+export function serviceClientToken(service: string): symbol {
+  return Symbol.for(`tsmicro.ServiceClient:${service}`);
+}
 
 /** Which pipeline `@UseWrappers` / `@UseSubscriberWrappers` adds to. */
 export type WrapperKind = "handler" | "subscriber";

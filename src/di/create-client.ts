@@ -63,6 +63,7 @@ export async function createClient(options: CreateClientOptions = {}): Promise<S
     attemptWrappers: options.attemptWrappers,
     publishWrappers: options.publishWrappers,
     fromService: options.fromService,
+    registry,
     logger,
   });
   let closing: Promise<void> | undefined;

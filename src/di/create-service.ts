@@ -13,6 +13,7 @@ import type { HandlerWrapperLike, SubscriberWrapperLike } from "../server/server
 import { containerInstantiate, moduleWrappers } from "./wrappers";
 import { MicroService, type ServiceHooks, type ServiceParts } from "../service/service";
 import { bindProvider } from "./bind";
+import { bindServiceClients, providerClasses } from "./service-clients";
 import type { ConfigOptions } from "./config-options";
 import { bindFamilies } from "./families";
 import { providerToken, scanModule } from "./module-scan";
@@ -103,9 +104,11 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
       attemptWrappers: moduleWrappers(container, T.AttemptWrappers, options.attemptWrappers),
       publishWrappers: moduleWrappers(container, T.PublishWrappers, options.publishWrappers),
       instantiate,
+      registry,
       logger,
     });
     container.bind(T.Client).toConstantValue(client);
+    bindServiceClients(container, client, [...scanned.services, ...providerClasses(providers.values())]);
     const server = new RpcServer({
       name,
       version: options.version ?? named[0]?.version,

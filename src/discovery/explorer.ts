@@ -61,7 +61,8 @@ export function explore(instance: object, options: ExploreOptions = {}): Explore
       responseType: o.response ?? classOrUndefined(getReturnType(proto, meta.method)),
       validate: request.validate,
       forbidNonWhitelisted: o.forbidNonWhitelisted,
-      metadata: withIdempotent(stream ? { ...o.metadata, ...streamMetadata(stream) } : (o.metadata ?? {}), o.idempotent),
+      // `method` lets a typed client (`client.service<Greeter>("greeter")`) find a method's endpoint from the registry.
+      metadata: withIdempotent({ ...o.metadata, ...streamMetadata(stream), method: meta.method }, o.idempotent),
       wrappers: wrappersOf("handler", cls, meta.method),
       stream,
       schema,

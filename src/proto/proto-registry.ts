@@ -4,6 +4,9 @@ import { Method, Namespace, Root, Service, Type, type INamespace, type Reflectio
 import type { MessageSchema, MethodSchema } from "../codec/schema";
 import { messageSchema } from "./message-schema";
 
+/** A reflection descriptor: protobufjs's JSON form of loaded `.proto` files (its `INamespace`). */
+export type ProtoDescriptor = Readonly<Record<string, unknown>>;
+
 /** Options of {@link ProtoRegistry.load}. */
 export interface ProtoLoadOptions {
   /** Folders searched for `import "x.proto"` after the importing file's own folder; default none. */
@@ -54,13 +57,13 @@ export class ProtoRegistry implements ProtoLookup {
   }
 
   /** Rebuilds a registry from {@link ProtoRegistry.toJSON}'s descriptor (what generated code embeds). */
-  static fromJSON(json: INamespace): ProtoRegistry {
-    return new ProtoRegistry(Root.fromJSON(json));
+  static fromJSON(json: ProtoDescriptor): ProtoRegistry {
+    return new ProtoRegistry(Root.fromJSON(json as INamespace));
   }
 
   /** The reflection descriptor of every loaded type, as JSON. */
-  toJSON(): INamespace {
-    return this.root.toJSON({ keepComments: false });
+  toJSON(): ProtoDescriptor {
+    return this.root.toJSON({ keepComments: false }) as ProtoDescriptor;
   }
 
   /** The message type named `name` (`greeter.HelloRequest`); throws when unknown. */
