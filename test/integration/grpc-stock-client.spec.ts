@@ -29,6 +29,15 @@ describe("a stock grpc-js client calls the greeter sample (--transport=grpc)", (
     await killAll();
   });
 
+  it("Greeter.Hello answers { greeting: \"Hello John\" } in protobuf", () => {
+    expect(outcome.hello).toEqual({ response: { greeting: "Hello John" } });
+  });
+
+  it("a validation failure (empty name) is INVALID_ARGUMENT with the detail", () => {
+    expect(outcome.empty.error).toMatchObject({ codeName: "INVALID_ARGUMENT" });
+    expect(outcome.empty.error!.details).toMatch(/name/);
+  });
+
   it("an unknown method is UNIMPLEMENTED, naming it", () => {
     expect(outcome.unknown.error).toMatchObject({ codeName: "UNIMPLEMENTED" });
     expect(outcome.unknown.error!.details).toContain("/greeter.Greeter/Nope");
