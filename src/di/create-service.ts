@@ -142,6 +142,7 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
     const descriptors = { handlers: explored.flatMap((e) => e.handlers), subscribers: explored.flatMap((e) => e.subscribers) };
     options.decorate?.(descriptors, () => service);
     server.handle(descriptors.handlers);
+    if (protos) server.useProtoTypes(protos);
     server.subscribe(descriptors.subscribers);
     const unique = [...new Set([...lifecycle, ...instances])].filter((o) => o !== NOT_AN_OBJECT);
     return { server, client, registry, transport, broker, selector, logger, container, hooks: options.hooks, lifecycle: unique, owned: [transports] };

@@ -1,3 +1,5 @@
+import type { Root } from "protobufjs";
+
 /**
  * The unit a transport carries: string headers and an opaque body. Requests, responses, stream
  * frames and events are all messages; `Micro-Id` and `Micro-Stream` headers correlate them, so
@@ -58,6 +60,8 @@ export interface EndpointCatalog {
   names(): string[];
   /** The gRPC path of `endpoint` when its types come from a `.proto` (`/greeter.Greeter/Hello`); undefined otherwise. */
   grpcPath?(endpoint: string): string | undefined;
+  /** The `.proto` types behind the handlers (server reflection serves their files); undefined when there are none. */
+  protoRoot?(): Root | undefined;
 }
 
 /** Options for `listen`. */

@@ -11,6 +11,7 @@ interface Outcome {
   unknown: { error: { codeName: string; details: string } | null };
   health: { response?: { status: number } };
   services: string[];
+  reflected: { files: number; hello: { response?: { greeting: string } } };
 }
 
 describe("a stock grpc-js client calls the greeter sample (--transport=grpc)", () => {
@@ -49,5 +50,10 @@ describe("a stock grpc-js client calls the greeter sample (--transport=grpc)", (
 
   it("reflection lists greeter.Greeter, health and reflection", () => {
     expect(outcome.services).toEqual(expect.arrayContaining(["greeter.Greeter", "grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"]));
+  });
+
+  it("reflection serves greeter.proto's descriptors: a client built from them alone calls Hello", () => {
+    expect(outcome.reflected.files).toBeGreaterThanOrEqual(1);
+    expect(outcome.reflected.hello).toEqual({ response: { greeting: "Hello Reflected" } });
   });
 });

@@ -3,6 +3,7 @@ import { ErrorIds, serviceUnavailable } from "../../errors";
 import { bindServer } from "../../internal/address";
 import type { Logger } from "../../logger/logger";
 import type { EndpointCatalog, Listener, Socket } from "../transport";
+import { ProtoFiles } from "./proto-files";
 import { GrpcServerSocket } from "./server-socket";
 
 /** The settings one listener runs with. */
@@ -60,6 +61,17 @@ export class GrpcListener implements Listener {
     return this.closing;
   }
 
+  private files?: ProtoFiles | null;
+
+  /** The reflection files of the catalog's `.proto` types, built on first use. */
+  private protoFiles(): ProtoFiles | undefined {
+    if (this.files === undefined) {
+      const root = this.config.catalog?.protoRoot?.();
+      this.files = root ? new ProtoFiles(root) : null;
+    }
+    return this.files ?? undefined;
+  }
+
   private onSession(session: ServerHttp2Session): void {
     if (this.stopped || this.sockets.size >= this.config.maxConnections) {
       if (!this.stopped) this.config.logger?.warn("grpc: connection refused, too many open", { max: this.config.maxConnections });
@@ -73,6 +85,7 @@ export class GrpcListener implements Listener {
       catalog: this.config.catalog,
       maxBodyBytes: this.config.maxBodyBytes,
       draining: () => this.closing !== undefined,
+      protoFiles: () => this.protoFiles(),
       // A connection opened during the drain is for health checks: its calls go to another node.
       refuseCalls: this.closing !== undefined,
     });

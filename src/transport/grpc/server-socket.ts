@@ -6,6 +6,7 @@ import { serveBuiltin } from "./builtins";
 import { HEALTH_CHECK_PATH, HEALTH_SERVICE, healthRequestService, healthResponse, ServingStatus } from "./health";
 import { endpointOfPath, grpcServiceOf, isGrpcContentType } from "./metadata";
 import { answerReflection, REFLECTION_PATHS, REFLECTION_SERVICES } from "./reflection";
+import type { ProtoFiles } from "./proto-files";
 import { refuse, refuseHttp, ServerCall, type CallHost } from "./server-call";
 
 let sequence = 0;
@@ -14,6 +15,8 @@ let sequence = 0;
 export interface ServerSocketContext {
   catalog?: EndpointCatalog;
   maxBodyBytes: number;
+  /** The `.proto` files reflection serves (built once per listener, on first use); undefined when there are none. */
+  protoFiles(): ProtoFiles | undefined;
   /** True once the listener is closing: health says NOT_SERVING. */
   draining(): boolean;
   /** Refuse every call but health and reflection (503 `tsmicro.draining`: not delivered, safe to retry elsewhere). */
@@ -122,7 +125,7 @@ export class GrpcServerSocket implements Socket, CallHost {
     const json = ct.toLowerCase().includes("+json");
     const max = this.context.maxBodyBytes;
     if (path === HEALTH_CHECK_PATH) return serveBuiltin(stream, ct, true, max, (body) => this.health(body, json));
-    if (REFLECTION_PATHS.has(path)) return serveBuiltin(stream, ct, false, max, (body) => answerReflection(body, { services: () => this.services() }));
+    if (REFLECTION_PATHS.has(path)) return serveBuiltin(stream, ct, false, max, (body) => answerReflection(body, this.reflection));
     const endpoint = endpointOfPath(path);
     const catalog = this.context.catalog;
     const kind = endpoint === undefined ? undefined : catalog === undefined ? "unary" : catalog.kind(endpoint);
@@ -134,6 +137,12 @@ export class GrpcServerSocket implements Socket, CallHost {
     const id = `g${++sequence}`;
     this.calls.set(id, new ServerCall(id, stream, headers, endpoint!, kind, max, this));
   }
+
+  private readonly reflection = {
+    services: () => this.services(),
+    filesContaining: (symbol: string) => this.context.protoFiles()?.containing(symbol) ?? [],
+    fileByName: (name: string) => this.context.protoFiles()?.byName(name) ?? [],
+  };
 
   private health(body: Buffer, json: boolean): Buffer {
     const service = healthRequestService(body, json);
