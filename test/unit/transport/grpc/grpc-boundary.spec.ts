@@ -196,3 +196,25 @@ describe("grpc listener: malformed requests", () => {
     expect(status(ok)).toBe("0");
   });
 });
+
+describe("grpc client: connections", () => {
+  it("dialling a port nobody listens on is 503 tsmicro.connection (never delivered)", async () => {
+    const t = new GrpcTransport();
+    const probe = await t.listen("127.0.0.1:0", () => undefined);
+    const free = probe.address;
+    await probe.close();
+    await expect(t.dial(free, { timeoutMs: 2000 })).rejects.toMatchObject({ code: 503, id: "tsmicro.connection" });
+    await t.close();
+  });
+
+  it("a tsmicro client's call in flight when the server stops still gets its reply", async () => {
+    const client = new RpcClient({ selector: new RegistrySelector({ registry: new MemoryRegistry() }), transport: new GrpcTransport(), retries: 0 });
+    const call = client.call(name, "Svc.Hold", {}, { address });
+    await until(() => release !== undefined);
+    const stopping = server.stop();
+    release!();
+    await expect(call).resolves.toEqual({ done: true });
+    await stopping;
+    await client.close();
+  });
+});

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { badRequest, ErrorIds, MemoryRegistry, RegistrySelector, RpcClient, RpcServer, SilentLogger, type HandlerDescriptor } from "../../../../src";
+import { badRequest, createClient, ErrorIds, MemoryRegistry, RegistrySelector, RpcClient, RpcServer, SilentLogger, type HandlerDescriptor } from "../../../../src";
 import type { Context } from "../../../../src/metadata/context";
 import { GrpcTransport } from "../../../../src/transport/grpc";
 
@@ -139,5 +139,17 @@ describe("grpc transport: streams between tsmicro peers", () => {
     await s.close();
     await reading;
     expect(got).toEqual(Array.from({ length: 3000 }, (_, i) => i * 2));
+  });
+});
+
+describe("grpc transport: dialled by what a node advertises", () => {
+  it("a client built on tcp (createClient) loads the grpc provider to call a grpc node", async () => {
+    const standalone = await createClient({ argv: [], env: {}, registry, settings: { transport: "tcp", broker: "memory" }, logger: new SilentLogger() });
+    try {
+      expect(standalone.transport.name).toBe("tcp");
+      await expect(standalone.client.call(name, "Svc.Echo", { via: "provider table" })).resolves.toEqual({ via: "provider table" });
+    } finally {
+      await standalone.close();
+    }
   });
 });
