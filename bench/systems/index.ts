@@ -102,6 +102,7 @@ export const SYSTEMS: readonly BenchSystem[] = [
     load: () => import("./tsmicro").then((m) => m.tsmicroPubSub("nats")),
   },
   { kind: "stream", id: "stream-tsmicro-tcp", label: "tsmicro tcp stream", family: "tsmicro", limit: "raw-net", load: () => import("./tsmicro-stream").then((m) => m.tsmicroStream("tcp")) },
+  { kind: "stream", id: "stream-tsmicro-grpc", label: "tsmicro grpc stream (json)", family: "tsmicro", limit: "raw-net", load: () => import("./tsmicro-stream").then((m) => m.tsmicroStream("grpc")) },
   { kind: "stream", id: "stream-tsmicro-http", label: "tsmicro http stream", family: "tsmicro", limit: "raw-net", load: () => import("./tsmicro-stream").then((m) => m.tsmicroStream("http")) },
   { kind: "stream", id: "stream-grpc", label: "@grpc/grpc-js streaming", family: "peer", limit: "raw-net", load: () => import("./grpc-stream").then((m) => m.grpcStream) },
   { kind: "stream", id: "stream-raw-net", label: "raw node:net stream framing", family: "raw", limit: "raw-net", load: () => import("./raw-net-stream").then((m) => m.rawNetStream) },
