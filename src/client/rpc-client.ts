@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { ErrorIds, MicroError, serviceUnavailable, timeout, toMicroError } from "../errors";
 import { CodecSet } from "../codec/codecs";
 import { serviceClient, type Contract, type ServiceClient } from "./service-client";
+import { encodeRequest } from "./encode";
 import type { CallContext } from "../metadata/call-context";
 import { clampDelay } from "../internal/timers";
 import { childSpan, formatTraceparent, newTraceparent } from "../metadata/trace";
@@ -204,8 +205,7 @@ export class RpcClient implements Client {
     header[Headers.id] = id;
     header[Headers.contentType] = opts.contentType;
     header[Headers.timeout] = String(Math.max(1, deadline - Date.now()) * 1_000_000); // ns, as go-micro sends it
-    const body = this.codecs.get(opts.contentType).marshal(req.body, { type: "request", id, endpoint: req.endpoint, schema: opts.schema?.request });
-    return { header, body };
+    return { header, body: encodeRequest(this.codecs.get(opts.contentType), req.body, { type: "request", id, endpoint: req.endpoint, schema: opts.schema?.request }) };
   }
 
   /** The decoded response, or the MicroError the reply carries. */

@@ -7,20 +7,26 @@ import { bidiStream, clientStream, serverStream, type StreamInput } from "./type
 /** The names of `S`'s methods: what a typed client of a service class may call. */
 export type MethodNames<S> = { [K in keyof S]-?: S[K] extends (...args: never[]) => unknown ? K : never }[keyof S] & string;
 
+/** What a handler method takes first: its request, or undefined when it takes nothing. */
+export type RequestOf<F> = F extends () => unknown ? undefined : F extends (request: infer Q, ...rest: never[]) => unknown ? Q : never;
+
+type ResultOf<F> = F extends (...args: never[]) => infer R ? R : never;
+
+type Unary<Q, R> = [Q] extends [undefined] ? (request?: Q, options?: CallOptions) => Promise<R> : (request: Q, options?: CallOptions) => Promise<R>;
+
 /**
  * How a client calls one handler method, from the handler's own signature (its `ctx` dropped):
- * `AsyncIterable` in and out is a bidi stream, `AsyncIterable` in a client stream, an async
- * generator (`AsyncIterable` out) a server stream, anything else a unary call.
+ * `AsyncIterable` in and out is a bidi stream, `AsyncIterable` in a client stream, `AsyncIterable`
+ * out (an async generator) a server stream, anything else a unary call.
  */
-export type ClientMethod<F> = F extends (input: AsyncIterable<infer Req>, ...rest: never[]) => AsyncIterable<infer Res>
-  ? (input: StreamInput<Req>, options?: CallOptions) => AsyncIterable<Res>
-  : F extends (input: AsyncIterable<infer Req>, ...rest: never[]) => Promise<infer Res>
-    ? (input: StreamInput<Req>, options?: CallOptions) => Promise<Res>
-    : F extends (request: infer Req, ...rest: never[]) => AsyncIterable<infer Res>
-      ? (request: Req, options?: CallOptions) => AsyncIterable<Res>
-      : F extends (request: infer Req, ...rest: never[]) => Promise<infer Res> | infer Res
-        ? (request: Req, options?: CallOptions) => Promise<Awaited<Res>>
-        : never;
+export type ClientMethod<F> =
+  RequestOf<F> extends AsyncIterable<infer I>
+    ? ResultOf<F> extends AsyncIterable<infer O>
+      ? (input: StreamInput<I>, options?: CallOptions) => AsyncIterable<O>
+      : (input: StreamInput<I>, options?: CallOptions) => Promise<Awaited<ResultOf<F>>>
+    : ResultOf<F> extends AsyncIterable<infer O>
+      ? (request: RequestOf<F>, options?: CallOptions) => AsyncIterable<O>
+      : Unary<RequestOf<F>, Awaited<ResultOf<F>>>;
 
 /** A typed client of a service class `S`: `client.service<Greeter>("greeter").hello({ name })`. */
 export type ServiceClient<S> = { readonly [K in MethodNames<S>]: ClientMethod<S[K]> };

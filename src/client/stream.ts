@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Codec } from "../codec/codec";
 import type { MethodSchema } from "../codec/schema";
+import { encodeRequest } from "./encode";
 import { conflict, ErrorIds, MicroError, timeout } from "../errors";
 import { clampDelay } from "../internal/timers";
 import { END_OF_STREAM, Headers } from "../transport/headers";
@@ -90,7 +91,7 @@ export class RpcClientStream<Req = unknown, Res = unknown> implements ClientStre
     if (this.finished !== undefined) return Promise.reject(this.finished ?? conflict(`stream ${this.id} was ended by the server`));
     let body: Buffer;
     try {
-      body = this.deps.codec.marshal(message, { type: "request", id: this.id, endpoint: this.endpoint, schema: this.deps.schema?.request });
+      body = encodeRequest(this.deps.codec, message, { type: "request", id: this.id, endpoint: this.endpoint, schema: this.deps.schema?.request });
     } catch (err) {
       return Promise.reject(err as Error);
     }

@@ -47,13 +47,24 @@ export class ProtoRegistry implements ProtoLookup {
     root.resolveAll();
   }
 
-  /** Loads `.proto` files (and their imports) synchronously; throws naming the file on a parse error. */
+  /** Loads `.proto` files (and their imports) synchronously; throws naming the file on a parse error or a missing import. */
   static load(files: string | readonly string[], options: ProtoLoadOptions = {}): ProtoRegistry {
+    const list = typeof files === "string" ? [files] : [...files];
     const root = new Root();
     const includeDirs = (options.includeDirs ?? []).map((d) => path.resolve(d));
-    root.resolvePath = (origin, target) => resolveImport(origin, target, includeDirs);
-    root.loadSync(typeof files === "string" ? [files] : [...files], { keepCase: false });
-    return new ProtoRegistry(root);
+    let current = "";
+    root.resolvePath = (origin, target) => {
+      current = resolveImport(origin, target, includeDirs);
+      return current;
+    };
+    try {
+      root.loadSync(list, { keepCase: false });
+      return new ProtoRegistry(root);
+    } catch (err) {
+      const message = (err as Error).message;
+      // protobufjs's parse errors give a line but not always the file.
+      throw new Error(message.includes(current) ? message : `${current || list.join(", ")}: ${message}`, { cause: err });
+    }
   }
 
   /** Rebuilds a registry from {@link ProtoRegistry.toJSON}'s descriptor (what generated code embeds). */

@@ -38,12 +38,15 @@ export async function use(client: Client): Promise<void> {
   }
   // @ts-expect-error a bidi stream's messages are typed
   calc.echo([{ txt: "a" }]);
+  const ok: boolean = (await calc.ping()).ok;
+  // @ts-expect-error a handler taking nothing is not a stream
+  calc.ping([{}]);
   const withOptions: Sum = await calc.add({ a: 1, b: 2 }, { timeoutMs: 100, contentType: "application/json" });
   // @ts-expect-error a contract's method names are checked against the class
   defineContract<Calculator>("calculator", { nope: "X.Y" });
   const contract = defineContract<Calculator>("calculator", { add: "Calculator.Add" });
   const fromContract: ServiceClient<Calculator> = client.service(contract);
-  void [s, negated, wrong, one, total, withOptions, fromContract];
+  void [s, ok, negated, wrong, one, total, withOptions, fromContract];
 }
 `;
 

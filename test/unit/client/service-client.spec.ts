@@ -65,6 +65,7 @@ describe("typed clients without codegen", () => {
             count: { endpoint: "Calculator.Count", stream: "server" },
             total: { endpoint: "Calculator.Total", stream: "client" },
             echo: { endpoint: "Calculator.Echo", stream: "bidi" },
+            ping: "Calculator.Ping",
           }),
         ),
     ],
@@ -73,6 +74,7 @@ describe("typed clients without codegen", () => {
       const calc = make();
       expect(await calc.add({ a: 2, b: 3 })).toEqual({ sum: 5 });
       expect(await calc.negate({ n: 4 })).toEqual({ n: -4 });
+      expect(await calc.ping()).toEqual({ ok: true });
     });
 
     it("reads server streams and sends client and bidi streams as async iterables", async () => {
@@ -115,6 +117,7 @@ describe("typed clients without codegen", () => {
         count: { endpoint: "Calculator.Count", stream: "server" },
         total: { endpoint: "Calculator.Total", stream: "client" },
         echo: { endpoint: "Calculator.Echo", stream: "bidi" },
+        ping: { endpoint: "Calculator.Ping" },
       },
     });
   });

@@ -103,6 +103,19 @@ describe("protobuf codec", () => {
     expect(() => codec.marshal({ scalars: 5 }, frame)).toThrow(/object expected/);
   });
 
+  it("decodes 64-bit map keys as decimal strings, in nested, recursive and repeated messages too", () => {
+    const s = registry.message("demo.all.LongKeys");
+    const LongKeys = reference.lookupType("demo.all.LongKeys");
+    const value = { signed: { "-9223372036854775808": "min", "9007199254740993": "big" }, nested: { "18446744073709551615": { signed: { "1": "one" } } }, list: [{ signed: { "-1": "m" } }] };
+    const bytes = LongKeys.encode(LongKeys.fromObject(value)).finish();
+    expect(s.decode(bytes)).toEqual({
+      signed: value.signed,
+      nested: { "18446744073709551615": { signed: { "1": "one" }, nested: {}, list: [] } },
+      list: [{ signed: { "-1": "m" }, nested: {}, list: [] }],
+    });
+    expect(s.toJSON(s.decode(bytes))).toEqual(value);
+  });
+
   it("refuses a string whose length prefix runs past the end (protobufjs's Buffer reader would clamp it)", () => {
     const s = registry.message("demo.all.Scalars");
     expect(() => s.decode(Buffer.from([0x72, 0x05, 0x41]))).toThrow(/index out of range/); // field 14 (f_string) says 5 bytes, 1 follows

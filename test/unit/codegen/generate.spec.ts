@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildProgram } from "../../../src/cli/program";
@@ -120,5 +120,22 @@ describe("micro generate", () => {
 
   it("fails naming the file when a .proto does not parse or an import is missing", () => {
     expect(() => generate([join(ROOT, "test", "fixtures", "proto", "nope.proto")])).toThrow(/nope.proto: no such file/);
+  });
+});
+
+describe("micro generate on broken input", () => {
+  const dir = mkdtempSync(join(tmpdir(), "tsmicro-bad-proto-"));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("names the file and line of a syntax error", () => {
+    const file = join(dir, "broken.proto");
+    writeFileSync(file, 'syntax = "proto3";\nmessage A { int32 x = 1 }\n');
+    expect(() => generate([file])).toThrow(new RegExp(`${file.replace(/[.\\/]/g, "\\$&")}: illegal token '}'.*line 2`));
+  });
+
+  it("names an import it cannot find", () => {
+    const file = join(dir, "importer.proto");
+    writeFileSync(file, 'syntax = "proto3";\nimport "missing.proto";\nmessage A { int32 x = 1; }\n');
+    expect(() => generate([file])).toThrow(/missing\.proto/);
   });
 });

@@ -119,6 +119,15 @@ describe("handlers whose types come from a .proto", () => {
     }
   });
 
+  it("answers 400 on the client, sending nothing, when a protobuf request has no message type or the wrong shape", async () => {
+    const noSchema = await greeter.client.call("greeter", "Greeter.Hello", { name: "x" }, { contentType: "application/protobuf" }).catch((e: unknown) => e);
+    expect(noSchema).toMatchObject({ code: 400 });
+    expect((noSchema as MicroError).detail).toMatch(/cannot encode the request to "Greeter.Hello" as protobuf: no protobuf message type/);
+    const wrongShape = await greeter.client.call("greeter", "Greeter.Hello", "John", { contentType: "application/protobuf", schema: hello }).catch((e: unknown) => e);
+    expect(wrongShape).toMatchObject({ code: 400 });
+    expect((wrongShape as MicroError).detail).toContain("object expected");
+  });
+
   it("refuses at creation a handler naming a .proto method that does not exist", async () => {
     @Service("bad")
     class Bad {
