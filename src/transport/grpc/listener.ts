@@ -53,7 +53,7 @@ export class GrpcListener implements Listener {
 
   /** Binds to `address` (`host:port`). */
   async bind(address: string): Promise<void> {
-    this.bound = await bindServer(this.server as unknown as import("node:net").Server, address);
+    this.bound = await bindServer(this.server, address);
   }
 
   close(): Promise<void> {
