@@ -51,8 +51,12 @@ export class ServerCall {
     this.streaming = kind !== "unary";
     this.contentType = String(headers["content-type"]);
     this.header = requestHeader(headers, endpoint, id);
-    if (this.streaming) this.header[Headers.stream] = id;
     this.reader = new MessageReader(maxBodyBytes);
+    if (this.streaming) {
+      // The stream opens with the call, before any message: a handler may speak first, and the deadline runs from now.
+      this.opened = true;
+      host.deliver({ header: { ...this.header, [Headers.stream]: id, [Headers.streamOpen]: "1" }, body: EMPTY });
+    }
     stream.on("data", (chunk: Buffer) => this.onData(chunk));
     stream.on("end", () => this.onEnd());
     stream.on("close", () => this.onClose());
@@ -111,12 +115,7 @@ export class ServerCall {
 
   private forward(body: Buffer): void {
     this.unacked++;
-    if (this.opened) {
-      this.host.deliver({ header: { [Headers.id]: this.id, [Headers.stream]: this.id }, body });
-    } else {
-      this.opened = true;
-      this.host.deliver({ header: this.header, body });
-    }
+    this.host.deliver({ header: { [Headers.id]: this.id, [Headers.stream]: this.id }, body });
   }
 
   private acked(n: number): void {
@@ -143,13 +142,7 @@ export class ServerCall {
 
   private endInput(): void {
     this.inputEnded = false;
-    if (this.opened) {
-      this.host.deliver({ header: { [Headers.id]: this.id, [Headers.stream]: this.id, [Headers.error]: END_OF_STREAM }, body: EMPTY });
-    } else {
-      // A client stream that sent nothing: the stream opens and ends at once.
-      this.opened = true;
-      this.host.deliver({ header: { ...this.header, [Headers.error]: END_OF_STREAM }, body: EMPTY });
-    }
+    this.host.deliver({ header: { [Headers.id]: this.id, [Headers.stream]: this.id, [Headers.error]: END_OF_STREAM }, body: EMPTY });
   }
 
   private onClose(): void {

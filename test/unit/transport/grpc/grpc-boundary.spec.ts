@@ -26,6 +26,17 @@ const held = (endpoint: string): HandlerDescriptor => ({
 });
 const handlers: HandlerDescriptor[] = [
   held("Svc.Hold"),
+  {
+    endpoint: "Svc.SpeakFirst",
+    validate: false,
+    metadata: {},
+    stream: "bidi",
+    invoke: async (input: unknown, ctx: Context) =>
+      (async function* () {
+        yield { hello: "first", metadata: Object.keys(ctx.metadata) };
+        for await (const m of input as AsyncIterable<unknown>) yield m;
+      })(),
+  },
   { endpoint: "Svc.Echo", validate: false, metadata: {}, invoke: async (req: unknown) => req },
   {
     endpoint: "Svc.Ticks",
@@ -128,6 +139,22 @@ describe("grpc listener: cancellation and deadlines reach the handler", () => {
     await until(() => aborted.length > 0);
     expect(aborted[0]).toEqual({ endpoint: "Svc.Ticks", code: 499 });
     await client.close();
+  });
+});
+
+describe("grpc listener: streams open with the call", () => {
+  // Regression: a stream opened only with the client's first message, so a bidi handler that
+  // speaks first waited for a client that was waiting for it.
+  it("a bidi handler that speaks first is heard before the client sends anything", async () => {
+    const req = h2().request({ ":method": "POST", ":path": "/x.Svc/SpeakFirst", "content-type": "application/grpc+json", te: "trailers", "x-tenant": "t1" });
+    const first = await new Promise<Buffer>((resolve) => req.once("data", (c: Buffer) => resolve(c)));
+    expect(JSON.parse(first.subarray(5).toString())).toEqual({ hello: "first", metadata: ["X-Tenant"] });
+    req.end(frameMessage(Buffer.from('{"echo":1}')));
+    const rest: Buffer[] = [];
+    req.on("data", (c: Buffer) => rest.push(c));
+    const trailers = await new Promise<IncomingHttpHeaders>((resolve) => req.once("trailers", resolve));
+    expect(trailers["grpc-status"]).toBe("0");
+    expect(Buffer.concat(rest).subarray(5).toString()).toBe('{"echo":1}');
   });
 });
 
