@@ -25,6 +25,7 @@ export class GrpcTransport implements Transport {
       maxBodyBytes: options.maxBodyBytes ?? o.maxBodyBytes,
       closeTimeoutMs: options.closeTimeoutMs ?? o.closeTimeoutMs,
       idleTimeoutMs: o.idleTimeoutMs,
+      handshakeTimeoutMs: o.handshakeTimeoutMs,
       maxConcurrentStreams: o.maxConcurrentStreams,
       maxConnections: o.maxConnections,
       logger: o.logger,

@@ -1,6 +1,7 @@
 import { createServer, type Http2Server, type ServerHttp2Session } from "node:http2";
 import { ErrorIds, serviceUnavailable } from "../../errors";
 import { bindServer } from "../../internal/address";
+import { clampDelay } from "../../internal/timers";
 import type { Logger } from "../../logger/logger";
 import type { EndpointCatalog, Listener, Socket } from "../transport";
 import { ProtoFiles } from "./proto-files";
@@ -12,6 +13,7 @@ export interface GrpcListenerConfig {
   maxBodyBytes: number;
   closeTimeoutMs: number;
   idleTimeoutMs: number;
+  handshakeTimeoutMs: number;
   maxConcurrentStreams: number;
   maxConnections: number;
   logger?: Logger;
@@ -79,8 +81,13 @@ export class GrpcListener implements Listener {
       session.destroy();
       return;
     }
-    // A silent connection (an unfinished preface included) is closed once idle for idleTimeoutMs.
+    // A silent connection is closed once idle for idleTimeoutMs; one that never finishes its preface sooner.
     if (this.config.idleTimeoutMs > 0) session.setTimeout(this.config.idleTimeoutMs, () => session.destroy());
+    if (this.config.handshakeTimeoutMs > 0) {
+      const timer = setTimeout(() => session.destroy(), clampDelay(this.config.handshakeTimeoutMs));
+      session.once("remoteSettings", () => clearTimeout(timer));
+      session.once("close", () => clearTimeout(timer));
+    }
     const socket = new GrpcServerSocket(session, {
       catalog: this.config.catalog,
       maxBodyBytes: this.config.maxBodyBytes,

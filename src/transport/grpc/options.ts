@@ -14,6 +14,8 @@ export interface GrpcTransportOptions {
    * included), in ms; default 120000; 0 keeps it for ever.
    */
   idleTimeoutMs?: number;
+  /** How long a new connection may take to send its HTTP/2 preface and SETTINGS, in ms; default 5000; 0 waits for ever. */
+  handshakeTimeoutMs?: number;
   /** Most concurrent calls one connection may carry (HTTP/2 SETTINGS_MAX_CONCURRENT_STREAMS); default 1000. */
   maxConcurrentStreams?: number;
   /** Most connections one listener holds open at once; default 10000. Further ones are closed when accepted. */
@@ -33,6 +35,7 @@ export const DEFAULT_GRPC_TRANSPORT_OPTIONS: Readonly<Required<Omit<GrpcTranspor
   closeTimeoutMs: 10_000,
   dialTimeoutMs: 5_000,
   idleTimeoutMs: 120_000,
+  handshakeTimeoutMs: 5_000,
   maxConcurrentStreams: 1000,
   maxConnections: 10_000,
   keepAliveMs: 0,

@@ -224,6 +224,19 @@ describe("grpc listener: malformed requests", () => {
   });
 });
 
+describe("grpc listener: handshake", () => {
+  it("a connection that never sends its HTTP/2 preface is closed after handshakeTimeoutMs", async () => {
+    const t = new GrpcTransport({ handshakeTimeoutMs: 100 });
+    const listener = await t.listen("127.0.0.1:0", () => undefined);
+    const port = Number(listener.address.slice(listener.address.lastIndexOf(":") + 1));
+    const sock = createConnection({ host: "127.0.0.1", port });
+    sock.on("error", () => undefined);
+    sock.resume();
+    await new Promise<void>((resolve) => sock.on("close", () => resolve()));
+    await listener.close();
+  });
+});
+
 describe("grpc client: connections", () => {
   it("dialling a port nobody listens on is 503 tsmicro.connection (never delivered)", async () => {
     const t = new GrpcTransport();
