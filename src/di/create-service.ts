@@ -14,6 +14,7 @@ import { containerInstantiate, moduleWrappers } from "./wrappers";
 import { MicroService, type ServiceHooks, type ServiceParts } from "../service/service";
 import { bindProvider } from "./bind";
 import { bindServiceClients, providerClasses } from "./service-clients";
+import { protoTypesProvider } from "./proto-types";
 import type { ConfigOptions } from "./config-options";
 import { bindFamilies } from "./families";
 import { providerToken, scanModule } from "./module-scan";
@@ -66,6 +67,8 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
 
   // Later providers override earlier ones for the same token.
   const providers = new Map(scanned.providers.map((p) => [providerToken(p), p]));
+  const protoProvider = providers.get(T.ProtoTypes);
+  if (protoProvider) providers.set(T.ProtoTypes, protoTypesProvider(protoProvider));
   bindFamilies(container, { config, logger, env }, providers);
   if (!providers.has(T.Codecs)) container.bind(T.Codecs).toConstantValue(DEFAULT_CODECS);
   for (const [token, p] of providers) if (!isFamilyToken(token)) bindProvider(container, p);

@@ -1,5 +1,6 @@
 import { BufferReader, MapField, Type, util, type IConversionOptions, type Message } from "protobufjs";
 import type { MessageSchema } from "../codec/schema";
+import { acceptOriginalNames } from "./json-names";
 
 /** What handlers receive and return: every field present, int64 as decimal strings, enums by name, bytes as Buffer. */
 export const NATIVE_CONVERSION: IConversionOptions = { longs: String, enums: String, defaults: true, arrays: true, objects: true };
@@ -17,7 +18,7 @@ export function messageSchema(type: Type): MessageSchema {
     name,
     encode: (value) => type.encode(fromPlain(value)).finish(),
     decode: (data) => fixLongKeys(type, type.toObject(type.decode(readerOf(data)), NATIVE_CONVERSION)),
-    fromJSON: (json) => type.toObject(fromPlain(json), NATIVE_CONVERSION),
+    fromJSON: (json) => type.toObject(fromPlain(acceptOriginalNames(type, json)), NATIVE_CONVERSION),
     toJSON: (value) => type.toObject(fromPlain(value), JSON_CONVERSION),
   };
 }

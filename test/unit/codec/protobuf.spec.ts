@@ -151,6 +151,16 @@ describe("proto3 JSON mapping in the JSON codecs", () => {
     expect(c.unmarshal(Buffer.from(JSON.stringify(wire)), frame)).toMatchObject({ color: "RED", number: "7", numbers: [] });
   });
 
+  it("accepts the .proto's original field names as well as the JSON names, nested and repeated too", () => {
+    const body = { scalars: { f_int64: "5", fString: "x" }, by_id: { "1": { x: 1 } }, inner: { label: "l" }, points: [{ x: 2 }] };
+    const value = json.unmarshal(Buffer.from(JSON.stringify(body)), frame) as { scalars: { fInt64: string; fString: string }; byId: Record<string, { x: number }> };
+    expect(value.scalars).toMatchObject({ fInt64: "5", fString: "x" });
+    expect(value.byId).toEqual({ "1": { x: 1, y: 0 } });
+    const input = { scalars: { f_int64: "7" } };
+    expect(schema.fromJSON(input)).toMatchObject({ scalars: { fInt64: "7" } });
+    expect(input).toEqual({ scalars: { f_int64: "7" } }); // the caller's object is left alone
+  });
+
   it("rejects a body that is not an object", () => {
     expect(() => json.unmarshal(Buffer.from("[1]"), frame)).toThrow(/object expected/);
   });

@@ -1,4 +1,5 @@
 import * as path from "node:path";
+import { Root } from "protobufjs";
 import { IsString, Length } from "class-validator";
 import { Handler, MicroError, ProtoRegistry, ProtoTypes, Service, Test, type TestingModule } from "../../../src";
 import type { Context } from "../../../src";
@@ -126,6 +127,37 @@ describe("handlers whose types come from a .proto", () => {
     const wrongShape = await greeter.client.call("greeter", "Greeter.Hello", "John", { contentType: "application/protobuf", schema: hello }).catch((e: unknown) => e);
     expect(wrongShape).toMatchObject({ code: 400 });
     expect((wrongShape as MicroError).detail).toContain("object expected");
+  });
+
+  it("passes application/octet-stream bodies through as bytes both ways", async () => {
+    @Service("blobs")
+    class Blobs {
+      @Handler({ validate: false })
+      async reverse(req: Buffer): Promise<Uint8Array> {
+        return Uint8Array.from(req).reverse();
+      }
+    }
+    const blobs = await Test.createTestingModule({ services: [Blobs] }).compile();
+    try {
+      const res = await blobs.client.call<Buffer>("blobs", "Blobs.Reverse", Buffer.from([0, 1, 255]), { contentType: "application/octet-stream" });
+      expect(Buffer.isBuffer(res)).toBe(true);
+      expect([...res]).toEqual([255, 1, 0]);
+    } finally {
+      await blobs.close();
+    }
+  });
+
+  it("takes a protobufjs Root as ProtoTypes and injects it as a ProtoRegistry", async () => {
+    const root = new Root();
+    root.loadSync(GREETER_PROTO);
+    const app = await Test.createTestingModule({ services: [Greeter], providers: [{ provide: ProtoTypes, useFactory: async () => root }] }).compile();
+    try {
+      expect(app.get(ProtoTypes)).toBeInstanceOf(ProtoRegistry);
+      expect(await app.client.call("greeter", "Greeter.Hello", { name: "Root" }, { contentType: "application/protobuf", schema: hello })).toEqual({ greeting: "Hello Root" });
+    } finally {
+      await app.close();
+    }
+    await expect(Test.createTestingModule({ services: [Greeter], providers: [{ provide: ProtoTypes, useValue: "greeter.proto" }] }).compile()).rejects.toThrow(/ProtoTypes must be a ProtoRegistry/);
   });
 
   it("refuses at creation a handler naming a .proto method that does not exist", async () => {
