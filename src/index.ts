@@ -38,6 +38,7 @@ export type { DialOptions, ListenOptions, Listener, Message, Socket } from "./tr
 export { Headers, END_OF_STREAM } from "./transport/headers";
 export { HttpTransport } from "./transport/http";
 export { TcpTransport, type TcpTransportOptions } from "./transport/tcp";
+export { GrpcTransport, GrpcStatus, grpcStatusOf, microErrorOf, type GrpcStatusCode, type GrpcTransportOptions } from "./transport/grpc";
 
 export type { Codec, Frame, MessageSchema, MethodSchema, ProtoRpcEnvelope } from "./codec";
 export { JsonCodec, JsonRpcCodec, ProtobufCodec, ProtoRpcCodec, BytesCodec, CodecSet, DEFAULT_CODECS, splitProtoRpc, encodeEnvelope, decodeEnvelope } from "./codec";

@@ -58,9 +58,11 @@ async function missingProvider(family: "transport" | "broker", name: string): Pr
   }
 }
 
-const tsmicroRpc = (transport: "http" | "tcp", contentType: "application/json" | "application/json-rpc", limit: LimitId): RpcSystem => ({
+const CODEC_IDS = { "application/json": "json", "application/json-rpc": "jsonrpc", "application/protobuf": "proto" } as const;
+
+const tsmicroRpc = (transport: "http" | "tcp" | "grpc", contentType: keyof typeof CODEC_IDS, limit: LimitId): RpcSystem => ({
   kind: "rpc",
-  id: `tsmicro-${transport}-${contentType === "application/json" ? "json" : "jsonrpc"}`,
+  id: `tsmicro-${transport}-${CODEC_IDS[contentType]}`,
   label: `tsmicro ${transport} + ${contentType.slice("application/".length)}`,
   family: "tsmicro",
   limit,
@@ -82,6 +84,9 @@ export const SYSTEMS: readonly BenchSystem[] = [
   },
   tsmicroRpc("http", "application/json", "raw-http"),
   tsmicroRpc("http", "application/json-rpc", "raw-http"),
+  tsmicroRpc("tcp", "application/protobuf", "raw-net"),
+  // Same .proto and protobuf bodies as the @grpc/grpc-js row: tsmicro's gRPC transport on grpc-js's own protocol.
+  tsmicroRpc("grpc", "application/protobuf", "raw-http"),
   { kind: "rpc", id: "raw-net", label: "raw node:net framing", family: "raw", limit: "raw-net", load: () => import("./raw-net").then((m) => m.rawNet) },
   { kind: "rpc", id: "raw-http", label: "raw node:http keep-alive", family: "raw", limit: "raw-http", load: () => import("./raw-http").then((m) => m.rawHttp) },
   { kind: "rpc", id: "moleculer-tcp", label: "Moleculer 0.14 TCP", family: "peer", limit: "raw-net", load: () => import("./moleculer").then((m) => m.moleculerRpc("tcp")) },
@@ -105,6 +110,7 @@ export const SYSTEMS: readonly BenchSystem[] = [
     load: () => import("./tsmicro").then((m) => m.tsmicroPubSub("nats")),
   },
   { kind: "stream", id: "stream-tsmicro-tcp", label: "tsmicro tcp stream", family: "tsmicro", limit: "raw-net", load: () => import("./tsmicro-stream").then((m) => m.tsmicroStream("tcp")) },
+  { kind: "stream", id: "stream-tsmicro-grpc", label: "tsmicro grpc stream (json)", family: "tsmicro", limit: "raw-net", load: () => import("./tsmicro-stream").then((m) => m.tsmicroStream("grpc")) },
   { kind: "stream", id: "stream-tsmicro-http", label: "tsmicro http stream", family: "tsmicro", limit: "raw-net", load: () => import("./tsmicro-stream").then((m) => m.tsmicroStream("http")) },
   { kind: "stream", id: "stream-grpc", label: "@grpc/grpc-js streaming", family: "peer", limit: "raw-net", load: () => import("./grpc-stream").then((m) => m.grpcStream) },
   { kind: "stream", id: "stream-raw-net", label: "raw node:net stream framing", family: "raw", limit: "raw-net", load: () => import("./raw-net-stream").then((m) => m.rawNetStream) },

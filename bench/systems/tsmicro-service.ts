@@ -1,5 +1,7 @@
 import { IsInt, IsString, Length, Min } from "class-validator";
-import { Handler, Inject, Module, Service, Subscribe } from "../../src";
+import { join } from "node:path";
+import { Handler, Inject, Module, ProtoRegistry, ProtoTypes, Service, Subscribe } from "../../src";
+import { repoRoot } from "../paths";
 import { EVENT_TOPIC, greet, type EchoMessage, type HelloResponse } from "../payloads";
 
 // The tsmicro service the suite measures, written the way samples/greeter is: decorated
@@ -35,6 +37,16 @@ export class BenchGreeter {
 /** The RPC module. */
 @Module({ services: [BenchGreeter] })
 export class BenchRpcModule {}
+
+/** The RPC module serving bench/systems/greeter.proto's types too (protobuf bodies, as the grpc-js row uses). */
+@Module({ services: [BenchGreeter], providers: [{ provide: ProtoTypes, useFactory: () => benchProtos() }] })
+export class BenchProtoRpcModule {}
+
+/** The gRPC row's .proto, loaded once per process (tsc does not copy it: read from the source tree). */
+export function benchProtos(): ProtoRegistry {
+  return (protos ??= ProtoRegistry.load(join(repoRoot(), "bench", "systems", "greeter.proto")));
+}
+let protos: ProtoRegistry | undefined;
 
 /** The pub/sub event. */
 export class BenchEventDto {

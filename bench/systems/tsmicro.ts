@@ -1,6 +1,6 @@
-import { createClient, createService, MemoryRegistry, Module, PinoLogger, type MicroSettings, type ServiceRecord } from "../../src";
+import { createClient, createService, MemoryRegistry, Module, PinoLogger, type MethodSchema, type MicroSettings, type ServiceRecord } from "../../src";
 import { EVENT_TOPIC, type Op } from "../payloads";
-import { BenchListener, BenchRpcModule, EVENT_SINK } from "./tsmicro-service";
+import { BenchListener, BenchProtoRpcModule, BenchRpcModule, benchProtos, EVENT_SINK } from "./tsmicro-service";
 import type { PubSubAdapter, RpcAdapter, SystemEnv } from "./types";
 
 // tsmicro as a user runs it: createService/start on the server, createClient on the client.
@@ -26,10 +26,11 @@ async function installTracing(): Promise<void> {
 /** tsmicro RPC over `transport` with requests encoded as `contentType` (traced end to end with `traced`). */
 export function tsmicroRpc(transport: string, contentType: string, traced = false): RpcAdapter {
   const settings: Partial<MicroSettings> = { registry: "memory", broker: "memory", transport };
+  const proto = contentType === "application/protobuf";
   return {
     async startServer() {
       if (traced) await installTracing();
-      const service = createService(BenchRpcModule, isolated(settings));
+      const service = createService(proto ? BenchProtoRpcModule : BenchRpcModule, isolated(settings));
       await service.start();
       return { address: service.server.address, close: () => service.stop() };
     },
@@ -38,7 +39,13 @@ export function tsmicroRpc(transport: string, contentType: string, traced = fals
       const { client, close } = await createClient(isolated(settings));
       // retries: 0 so a failed call is counted as an error rather than hidden by a retry.
       const options = { address, contentType, retries: 0 };
-      return { call: (op, body) => client.call("bench", ENDPOINT[op], body, options), close };
+      if (!proto) return { call: (op, body) => client.call("bench", ENDPOINT[op], body, options), close };
+      // Protobuf needs each endpoint's message types, as a generated client passes them.
+      const byOp: Record<Op, typeof options & { schema: MethodSchema }> = {
+        hello: { ...options, schema: benchProtos().method("bench.Greeter.Hello") },
+        echo: { ...options, schema: benchProtos().method("bench.Greeter.Echo") },
+      };
+      return { call: (op, body) => client.call("bench", ENDPOINT[op], body, byOp[op]), close };
     },
   };
 }

@@ -64,6 +64,15 @@ export const BUILTIN_PROVIDERS: readonly Entry[] = [
     },
   } satisfies ProviderPlugin<"transport">,
   {
+    family: "transport",
+    name: "grpc",
+    // node:http2 only: no package to install (measured faster than @grpc/grpc-js, see docs/transport.md).
+    load: async () => {
+      const { GrpcTransport } = await import("../transport/grpc");
+      return (_o, { logger }) => new GrpcTransport({ logger: logger.child(child("transport")) });
+    },
+  } satisfies ProviderPlugin<"transport">,
+  {
     family: "broker",
     name: "http",
     load: async () => {

@@ -167,6 +167,7 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
       const descriptors = { handlers: explored.flatMap((e) => e.handlers), subscribers: explored.flatMap((e) => e.subscribers) };
       options.decorate?.(descriptors, () => service);
       server.handle(descriptors.handlers);
+      if (protos) server.useProtoTypes(protos);
       server.subscribe(descriptors.subscribers);
       const unique = [...new Set([...lifecycle, ...instances])].filter((o) => o !== NOT_AN_OBJECT);
       const version = options.version ?? named[0]?.version ?? "latest";

@@ -9,6 +9,7 @@ const PROTOCOL_HEADERS = new Set([
   "Micro-Id",
   "Micro-Error",
   "Micro-Stream",
+  "Micro-Stream-Open",
   "Micro-Topic",
   "Micro-From-Service",
   "Traceparent",

@@ -2,6 +2,7 @@ import type { HandlerDescriptor } from "../discovery/descriptors";
 import { describeType } from "../discovery/schema";
 import { ErrorIds, notFound } from "../errors";
 import type { Endpoint } from "../registry/registry";
+import type { EndpointKind } from "../transport/transport";
 
 /** Endpoint name → handler. Names starting with `Debug.` are internal and not advertised. */
 export class Router {
@@ -20,6 +21,22 @@ export class Router {
     const h = this.handlers.get(endpoint);
     if (!h) throw notFound(`endpoint "${endpoint}" not found on service "${service}"`, ErrorIds.endpointNotFound);
     return h;
+  }
+
+  /** The kind of `endpoint`, or undefined when it is not routed. */
+  kind(endpoint: string): EndpointKind | undefined {
+    const h = this.handlers.get(endpoint);
+    return h === undefined ? undefined : (h.stream ?? "unary");
+  }
+
+  /** Every routed endpoint name, internal ones included. */
+  names(): string[] {
+    return [...this.handlers.keys()];
+  }
+
+  /** The gRPC path of `endpoint`'s `.proto` method, when it has one. */
+  grpcPath(endpoint: string): string | undefined {
+    return this.handlers.get(endpoint)?.schema?.path;
   }
 
   /** The endpoints to advertise, with request/response shapes. */

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import type { Root } from "protobufjs";
 import type { Subscription } from "../broker/broker";
 import { CodecSet } from "../codec/codecs";
 import type { HandlerDescriptor, SubscriberDescriptor } from "../discovery/descriptors";
@@ -48,6 +49,7 @@ export class RpcServer implements Server {
   private readonly counters = new RequestCounters();
   private readonly stats = new ProcessStats(this.counters, () => this.inflight.size, () => this.openSockets);
   private openSockets = 0;
+  private protoRoot?: Root;
 
   constructor(options: Partial<RpcServerOptions> & Pick<RpcServerOptions, "name" | "registry" | "transport">) {
     this.options = resolveRpcServerOptions(options);
@@ -74,6 +76,11 @@ export class RpcServer implements Server {
       this.handlers.push(d);
       if (d.validate) warnIfUnchecked(this.options.logger, d.endpoint, d.requestType);
     }
+  }
+
+  /** Gives the transport the `.proto` types behind the handlers (gRPC server reflection serves their files). */
+  useProtoTypes(protos: { readonly root: Root }): void {
+    this.protoRoot = protos.root;
   }
 
   subscribe(descriptors: readonly SubscriberDescriptor[]): void {
@@ -124,6 +131,7 @@ export class RpcServer implements Server {
     this.streams = new ServerStreams(deps, this.inflight);
     this.listener = await o.transport.listen(o.address, (socket) => this.serve(socket, deps), {
       maxBodyBytes: o.maxBodyBytes,
+      catalog: { service: o.name, kind: (e) => this.router.kind(e), names: () => this.router.names(), grpcPath: (e) => this.router.grpcPath(e), protoRoot: () => this.protoRoot },
       // Connections must outlive the drain, or a long drain loses its replies.
       closeTimeoutMs: o.drainTimeoutMs + 1000,
     });

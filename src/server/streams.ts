@@ -76,7 +76,7 @@ export class ServerStreams {
     }
     this.open.set(id, stream);
     this.inflight.begin();
-    stream.receive(message);
+    if (h[Headers.streamOpen] === undefined) stream.receive(message);
     void stream.run();
   }
 }

@@ -16,6 +16,11 @@ export const Headers = {
   cancel: "Micro-Cancel",
   /** Flow control: the sender consumed this many more messages of the stream (empty body). */
   ack: "Micro-Ack",
+  /**
+   * On a stream's opening message: it opens the stream and carries no data (empty body), so the
+   * handler starts before the client's first message (the grpc transport opens every stream so).
+   */
+  streamOpen: "Micro-Stream-Open",
 } as const;
 
 /** The `Micro-Error` value that marks the end of a stream. */

@@ -1,3 +1,5 @@
+import type { Root } from "protobufjs";
+
 /**
  * The unit a transport carries: string headers and an opaque body. Requests, responses, stream
  * frames and events are all messages; `Micro-Id` and `Micro-Stream` headers correlate them, so
@@ -41,8 +43,31 @@ export interface Listener {
   close(): Promise<void>;
 }
 
+/** How an endpoint exchanges messages: one request and one reply, or a stream of one of three kinds. */
+export type EndpointKind = "unary" | "server" | "client" | "bidi";
+
+/**
+ * What a listener may learn about the endpoints its server routes. Transports that carry the
+ * exchange kind outside the message (gRPC: a path per method, no stream header) need it; the
+ * others ignore it.
+ */
+export interface EndpointCatalog {
+  /** The served service's name (`greeter`). */
+  readonly service: string;
+  /** The kind of `endpoint` (`Greeter.Hello`), or undefined when the server routes no such endpoint. */
+  kind(endpoint: string): EndpointKind | undefined;
+  /** Every routed endpoint name, internal ones included. */
+  names(): string[];
+  /** The gRPC path of `endpoint` when its types come from a `.proto` (`/greeter.Greeter/Hello`); undefined otherwise. */
+  grpcPath?(endpoint: string): string | undefined;
+  /** The `.proto` types behind the handlers (server reflection serves their files); undefined when there are none. */
+  protoRoot?(): Root | undefined;
+}
+
 /** Options for `listen`. */
 export interface ListenOptions {
+  /** The endpoints the accepting server routes; default: unknown (every exchange is taken as it comes). */
+  catalog?: EndpointCatalog;
   /** Largest message body accepted, in bytes; larger ones are refused with a 413. */
   maxBodyBytes?: number;
   /** How long `close` waits for open connections before destroying them, in ms. */
