@@ -66,6 +66,16 @@ export const BUILTIN_PROVIDERS: readonly Entry[] = [
       return () => new MemoryBroker();
     },
   } satisfies ProviderPlugin<"broker">,
+  {
+    family: "broker",
+    name: "nats",
+    packages: ["nats"],
+    load: async () => {
+      const { NatsBroker } = await import("../broker/nats");
+      // --broker_address=nats://h1:4222,nats://h2:4222 (MICRO_BROKER_ADDRESS): the servers of one cluster.
+      return (o, { logger }) => new NatsBroker({ servers: o.addresses, logger: logger.child(child("broker")) });
+    },
+  } satisfies ProviderPlugin<"broker">,
   // The strategy table is a few pure functions: read eagerly so the names are known up front.
   ...Object.keys(STRATEGIES).map(
     (strategy) =>

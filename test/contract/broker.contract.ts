@@ -1,6 +1,7 @@
 import { MicroError } from "../../src/errors";
 import type { Broker, BrokerEvent, BrokerHandler, BrokerMessage } from "../../src/broker/broker";
 import { Headers } from "../../src/transport/headers";
+import { waitFor } from "../helpers/wait";
 import { within } from "./transport.contract";
 
 /**
@@ -142,7 +143,8 @@ export function describeBrokerContract(name: string, make: () => BrokerFixture):
       await expect(pub.publish(t, message("2"))).resolves.toBeUndefined();
       await good.until(2);
       expect(good.ids.sort()).toEqual(["1", "2"]);
-      expect(calls).toBeGreaterThan(0);
+      // Subscribers on separate connections (NATS, RabbitMQ) get their copies in no set order across them.
+      await waitFor(() => calls > 0, 5000, "the failing handler to run");
     });
 
     it("connects and disconnects idempotently, refusing to publish once disconnected", async () => {
