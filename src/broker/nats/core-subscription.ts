@@ -1,15 +1,14 @@
 import type { Msg, NatsConnection, Subscription as NatsSub } from "nats";
-import type { Logger } from "../../logger/logger";
 import { Headers } from "../../transport/headers";
 import type { BrokerHandler, Subscription } from "../broker";
-import { firstDelivery } from "../delivery";
+import type { ResolvedDelivery } from "../delivery";
+import { deliverInProcess, type RedeliveryHost } from "../redeliver";
 import { fromNatsHeaders } from "./headers";
 
-const ack = async (): Promise<void> => undefined;
-
 /**
- * An at-most-once subscription on core NATS: a plain or queue subscription, handlers started in
- * arrival order without waiting for the previous one; a failure is logged and the message dropped.
+ * A subscription on core NATS: a plain or queue subscription, handlers started in arrival order
+ * without waiting for the previous one. At-most-once failures are logged and dropped; an
+ * at-least-once subscription here (a server without JetStream) retries in this process only.
  */
 export class CoreSubscription implements Subscription {
   private readonly sub: NatsSub;
@@ -21,7 +20,8 @@ export class CoreSubscription implements Subscription {
     readonly topic: string,
     readonly queue: string | undefined,
     private readonly handler: BrokerHandler,
-    private readonly logger: Logger | undefined,
+    private readonly delivery: ResolvedDelivery,
+    private readonly host: RedeliveryHost,
     private readonly onEnd: (sub: CoreSubscription) => void,
   ) {
     this.sub = nc.subscribe(topic, { queue, callback: (err, msg) => (err ? this.failed(err) : this.deliver(msg)) });
@@ -40,14 +40,12 @@ export class CoreSubscription implements Subscription {
     const header = fromNatsHeaders(msg.headers);
     header[Headers.topic] ??= msg.subject;
     const message = { header, body: Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength) };
-    const run = Promise.resolve()
-      .then(() => this.handler({ topic: msg.subject, message, delivery: firstDelivery(header), ack }))
-      .catch((err: unknown) => this.logger?.error("nats broker: handler failed", { topic: msg.subject, queue: this.queue, error: String(err) }))
-      .finally(() => this.inflight.delete(run));
+    const target = { topic: msg.subject, queue: this.queue, delivery: this.delivery, handler: () => (this.active ? this.handler : undefined) };
+    const run = deliverInProcess(this.host, target, message).finally(() => this.inflight.delete(run));
     this.inflight.add(run);
   }
 
   private failed(err: Error): void {
-    this.logger?.error("nats broker: subscription failed", { topic: this.topic, queue: this.queue, error: err.message });
+    this.host.logger?.error("nats broker: subscription failed", { topic: this.topic, queue: this.queue, error: err.message });
   }
 }

@@ -4,6 +4,7 @@ import { ErrorIds, MicroError, badRequest, payloadTooLarge, serviceUnavailable }
 import { Headers } from "../../transport/headers";
 import type { Broker, BrokerHandler, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
 import { resolveDelivery } from "../delivery";
+import { BackoffTimers, type RedeliveryHost } from "../redeliver";
 import { CoreSubscription } from "./core-subscription";
 import { toNatsHeaders } from "./headers";
 import { JetStreamSubscription, type JetStreamDeps } from "./jetstream-subscription";
@@ -31,6 +32,8 @@ export class NatsBroker implements Broker {
   private readonly waitingForUp = new Set<() => void>();
   private readonly streams = new Map<string, Promise<string>>();
   private readonly subscriptions = new Set<Subscription>();
+  /** Backoff waits of in-process redeliveries (core NATS only), cancelled by `disconnect`. */
+  private readonly timers = new BackoffTimers();
 
   constructor(options: NatsBrokerOptions = {}) {
     this.options = resolveNatsBrokerOptions(options);
@@ -56,6 +59,7 @@ export class NatsBroker implements Broker {
     if (!link) return;
     if (this.link !== link) return;
     this.link = undefined;
+    this.timers.cancelAll();
     await Promise.allSettled([...this.subscriptions].map((s) => s.unsubscribe()));
     this.subscriptions.clear();
     this.streams.clear();
@@ -81,12 +85,14 @@ export class NatsBroker implements Broker {
     const resolved = resolveDelivery(topic, options);
     const queue = options.queue || undefined;
     let sub: Subscription;
-    if (resolved.delivery === "at-most-once") {
-      sub = new CoreSubscription(link.nc, topic, queue, handler, this.options.logger, (s) => this.subscriptions.delete(s));
+    if (resolved.delivery === "at-most-once" || !link.js) {
+      if (resolved.delivery === "at-least-once") {
+        this.options.logger?.warn("nats broker: no JetStream, so at-least-once redelivers in this process only; a crash loses the message", { topic, queue });
+      }
+      sub = new CoreSubscription(link.nc, topic, queue, handler, resolved, this.redeliveryHost(), (s) => this.subscriptions.delete(s));
       // The server knows the interest once subscribe resolves, so a publish that follows reaches it.
       await link.nc.flush().catch(() => undefined);
     } else {
-      if (!link.js || !link.jsm) throw new MicroError(ErrorIds.unavailable, 503, `nats broker: at-least-once delivery on "${topic}" needs JetStream (nats-server -js)`);
       if (!durable(topic) || /[*>]/.test(topic.split(".").slice(0, this.options.streamTokens).join("."))) {
         throw badRequest(`nats broker: at-least-once topic "${topic}" must not start with "$" or "_" nor have wildcards in its first ${this.options.streamTokens} token(s)`);
       }
@@ -148,8 +154,9 @@ export class NatsBroker implements Broker {
   private async publishDurable(js: JetStreamClient, topic: string, header: Record<string, string>, body: Uint8Array, deadline: number, dedupe: boolean): Promise<void> {
     await this.ensureStream(topic);
     const timeout = Math.max(1, deadline - Date.now());
-    // The Micro-Id doubles as JetStream's dedupe id, so a publisher retrying a publish whose ack was lost stores it once.
-    const opts = { headers: toNatsHeaders(header), timeout, ...(dedupe ? { msgID: header[Headers.id] } : {}) };
+    // Topic plus Micro-Id is JetStream's dedupe id (per stream, for two minutes), so a publisher
+    // retrying a publish whose ack was lost stores it once.
+    const opts = { headers: toNatsHeaders(header), timeout, ...(dedupe ? { msgID: `${topic} ${header[Headers.id]}` } : {}) };
     try {
       await js.publish(topic, body, opts);
     } catch (err) {
@@ -187,6 +194,10 @@ export class NatsBroker implements Broker {
       deadLetter: (topic, header, body) =>
         this.publishDurable(link.js!, topic, { ...header, [Headers.topic]: topic }, body, Date.now() + this.options.publishTimeoutMs, false),
     };
+  }
+
+  private redeliveryHost(): RedeliveryHost {
+    return { name: this.name, timers: this.timers, logger: this.options.logger, publish: (topic, message) => this.publish(topic, message) };
   }
 
   private connected(): Link {

@@ -4,6 +4,7 @@ import { DeadLetterHeaders } from "../../../src/broker/delivery";
 import { badRequest, ErrorIds, MicroError } from "../../../src/errors";
 import { Headers } from "../../../src/transport/headers";
 import { describeBrokerContract, Received } from "../../contract/broker.contract";
+import { RecordingLogger } from "../../helpers/recording-logger";
 import { startNatsServer, type NatsServer } from "../../helpers/servers/nats";
 
 const msg = (id: string, header: Record<string, string> = {}) => ({ header: { [Headers.id]: id, ...header }, body: Buffer.from(id) });
@@ -17,11 +18,13 @@ describe("NATS broker, core NATS", () => {
     brokers: [0, 1, 2].map(() => new NatsBroker({ servers: [server.url], jetstream: "off" })),
   }));
 
-  it("refuses an at-least-once subscription without JetStream, clearly", async () => {
-    const broker = new NatsBroker({ servers: [server.url] });
+  it("warns that at-least-once without JetStream only retries in process", async () => {
+    const logger = new RecordingLogger();
+    const broker = new NatsBroker({ servers: [server.url], logger });
     await broker.connect();
     expect(broker.jetstream).toBe(false);
-    await expect(broker.subscribe("t.x", async () => undefined, { delivery: "at-least-once" })).rejects.toMatchObject({ code: 503, detail: expect.stringContaining("JetStream") });
+    await broker.subscribe("t.x", async () => undefined, { delivery: "at-least-once" });
+    expect(logger.lines).toContainEqual(expect.objectContaining({ level: "warn", msg: expect.stringContaining("in this process only") }));
     await broker.disconnect();
   });
 
@@ -50,7 +53,7 @@ describe("NATS broker, JetStream", () => {
   afterAll(() => server.stop());
 
   describeBrokerContract("nats-jetstream", () => ({
-    brokers: [0, 1, 2].map(() => new NatsBroker({ servers: [server.url], jetstream: "on" })),
+    brokers: [0, 1, 2].map(() => new NatsBroker({ servers: [server.url], jetstream: "on", logger: process.env.NATS_DEBUG ? (console as never) : undefined })),
   }));
 
   it("redelivers after a handler throw with the attempt count, then acks", async () => {
@@ -161,6 +164,22 @@ describe("NATS broker, JetStream", () => {
     await broker.publish(t, msg("a1"));
     await got.until(1, 10_000);
     expect(got.events[0]!.delivery).toMatchObject({ attempt: 2, redelivered: true });
+  });
+
+  it("stores a retried publish (same topic, same Micro-Id) once, but the same id on another topic of the stream again", async () => {
+    // Regression: the Micro-Id alone was the dedupe id, so a reused id on a sibling topic was silently dropped.
+    const broker = await make();
+    const [t1, t2] = [topic(), topic()];
+    const [a, b] = [new Received(), new Received()];
+    await broker.subscribe(t1, a.handler, { delivery: "at-least-once", queue: "w" });
+    await broker.subscribe(t2, b.handler, { delivery: "at-least-once", queue: "w" });
+    await broker.publish(t1, msg("same"));
+    await broker.publish(t1, msg("same"));
+    await broker.publish(t2, msg("same"));
+    await broker.publish(t1, msg("control"));
+    await Promise.all([a.until(2), b.until(1)]);
+    expect(a.ids).toEqual(["same", "control"]);
+    expect(b.ids).toEqual(["same"]);
   });
 
   it("rejects an at-least-once subscription to a wildcard stream prefix with a 400", async () => {
