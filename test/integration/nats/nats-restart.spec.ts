@@ -32,7 +32,7 @@ describe("NATS restart tests (10,000 events, separate processes)", () => {
   });
 
   const subscriber = (url: string, topic: string, delivery: Delivery, file: string): Child =>
-    startProcess(process.execPath, [fixture("subscriber.js"), url, topic, delivery, "restart", file]);
+    startProcess(process.execPath, [fixture("subscriber.mjs"), url, topic, delivery, "restart", file]);
 
   async function received(file: string): Promise<string[]> {
     return (await readFile(file, "utf8").catch(() => "")).split("\n").filter(Boolean);
@@ -58,7 +58,7 @@ describe("NATS restart tests (10,000 events, separate processes)", () => {
     const file = join(dir, "received.txt");
     let sub = subscriber(server.url, topic, delivery, file);
     await sub.waitFor(/ready/);
-    const pub = startProcess(process.execPath, [fixture("publisher.js"), server.url, topic, String(COUNT), String(RATE), jetstream ? "on" : "off"]);
+    const pub = startProcess(process.execPath, [fixture("publisher.mjs"), server.url, topic, String(COUNT), String(RATE), jetstream ? "on" : "off"]);
     await pub.waitFor(/progress 3000/, 20_000);
     if (kill === "server") {
       await server.kill();
