@@ -44,6 +44,17 @@ export const BUILTIN_PROVIDERS: readonly Entry[] = [
     },
   } satisfies ProviderPlugin<"transport">,
   {
+    family: "transport",
+    name: "nats",
+    packages: ["nats"],
+    // The NATS servers: MICRO_TRANSPORT_ADDRESS when set, else the broker's (--broker_address), else nats://127.0.0.1:4222.
+    options: (config, env) => ({ addresses: env.MICRO_TRANSPORT_ADDRESS ? env.MICRO_TRANSPORT_ADDRESS.split(",").map((s) => s.trim()).filter(Boolean) : [...config.brokerAddress] }),
+    load: async () => {
+      const { NatsTransport } = await import("../transport/nats");
+      return (o, { logger }) => new NatsTransport({ servers: o.addresses, logger: logger.child(child("transport")) });
+    },
+  } satisfies ProviderPlugin<"transport">,
+  {
     family: "broker",
     name: "http",
     load: async () => {

@@ -3,7 +3,7 @@ import { Headers } from "../../transport/headers";
 import type { BrokerHandler, Subscription } from "../broker";
 import type { ResolvedDelivery } from "../delivery";
 import { deliverInProcess, type RedeliveryHost } from "../redeliver";
-import { fromNatsHeaders } from "./headers";
+import { fromNatsHeaders } from "../../internal/nats/headers";
 
 /**
  * A subscription on core NATS: a plain or queue subscription, handlers started in arrival order

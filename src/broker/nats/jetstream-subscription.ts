@@ -3,7 +3,7 @@ import type { Logger } from "../../logger/logger";
 import { Headers } from "../../transport/headers";
 import type { BrokerHandler, Subscription } from "../broker";
 import { afterFailure, deadLetterHeaders, redeliveryDelayMs, type ResolvedDelivery } from "../delivery";
-import { fromNatsHeaders } from "./headers";
+import { fromNatsHeaders } from "../../internal/nats/headers";
 import { durableName } from "./names";
 import type { ResolvedNatsBrokerOptions } from "./options";
 

@@ -6,7 +6,7 @@ import type { Broker, BrokerHandler, BrokerMessage, PublishOptions, SubscribeOpt
 import { resolveDelivery } from "../delivery";
 import { BackoffTimers, type RedeliveryHost } from "../redeliver";
 import { CoreSubscription } from "./core-subscription";
-import { toNatsHeaders } from "./headers";
+import { toNatsHeaders } from "../../internal/nats/headers";
 import { JetStreamSubscription, type JetStreamDeps } from "./jetstream-subscription";
 import { streamFor } from "./names";
 import { resolveNatsBrokerOptions, type NatsBrokerOptions, type ResolvedNatsBrokerOptions } from "./options";
