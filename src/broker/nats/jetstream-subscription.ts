@@ -75,8 +75,13 @@ export class JetStreamSubscription implements Subscription {
   async unsubscribe(): Promise<void> {
     if (!this.active) return;
     this.active = false;
-    await this.messages?.close().catch(() => undefined);
-    await this.loop;
+    // stop(), not close(): close() resolves only once the loop reads the iterator's end, and the
+    // loop leaves as soon as its current handler settles. Messages it held unacked are redelivered.
+    this.messages?.stop();
+    // A handler that never settles must not hold up a shutdown: its message is redelivered anyway.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.loop, new Promise((resolve) => (timer = setTimeout(resolve, this.deps.options.ackWaitMs)))]);
+    clearTimeout(timer);
     // A queue group's consumer is durable on purpose; a lone subscriber's own consumer goes with it.
     if (this.queue === undefined) await this.deps.jsm.consumers.delete(this.stream, this.durable).catch(() => undefined);
   }
