@@ -6,6 +6,13 @@ type Entry = ProviderPlugin<Family, never>;
 
 const child = (family: string) => ({ component: family });
 
+/** Reads MICRO_BROKER_JETSTREAM; anything but auto/on/off is refused at start-up. */
+function natsJetStream(value: string | undefined): "auto" | "on" | "off" {
+  const v = (value ?? "auto").trim().toLowerCase() || "auto";
+  if (v !== "auto" && v !== "on" && v !== "off") throw new Error(`MICRO_BROKER_JETSTREAM must be auto, on or off, got "${value}"`);
+  return v;
+}
+
 /**
  * The providers tsmicro ships. Each is loaded the way an optional backend is (a dynamic import
  * when chosen), so adding etcd or nats is one more entry here and nothing else.
@@ -81,12 +88,14 @@ export const BUILTIN_PROVIDERS: readonly Entry[] = [
     family: "broker",
     name: "nats",
     packages: ["nats"],
+    // --broker_address=nats://h1:4222,nats://h2:4222 (MICRO_BROKER_ADDRESS): the servers of one cluster;
+    // MICRO_BROKER_JETSTREAM=auto|on|off: whether JetStream is used (default auto).
+    options: (config, env) => ({ addresses: [...config.brokerAddress], jetstream: natsJetStream(env.MICRO_BROKER_JETSTREAM) }),
     load: async () => {
       const { NatsBroker } = await import("../broker/nats");
-      // --broker_address=nats://h1:4222,nats://h2:4222 (MICRO_BROKER_ADDRESS): the servers of one cluster.
-      return (o, { logger }) => new NatsBroker({ servers: o.addresses, logger: logger.child(child("broker")) });
+      return (o, { logger }) => new NatsBroker({ servers: o.addresses, jetstream: o.jetstream, logger: logger.child(child("broker")) });
     },
-  } satisfies ProviderPlugin<"broker">,
+  } satisfies ProviderPlugin<"broker", { addresses: string[]; jetstream: "auto" | "on" | "off" }>,
   // The strategy table is a few pure functions: read eagerly so the names are known up front.
   ...Object.keys(STRATEGIES).map(
     (strategy) =>

@@ -35,4 +35,21 @@ describe("broker provider: nats", () => {
     await broker.connect();
     await broker.disconnect();
   });
+
+  it("takes MICRO_BROKER_JETSTREAM=auto|on|off and refuses anything else", async () => {
+    const js = await startNatsServer({ jetstream: true });
+    try {
+      const off = await build(["--broker=nats", `--broker_address=${js.url}`], { MICRO_BROKER_JETSTREAM: "off" });
+      await off.connect();
+      expect(off.jetstream).toBe(false);
+      await off.disconnect();
+      const auto = await build(["--broker=nats", `--broker_address=${js.url}`], {});
+      await auto.connect();
+      expect(auto.jetstream).toBe(true);
+      await auto.disconnect();
+      await expect(build(["--broker=nats"], { MICRO_BROKER_JETSTREAM: "sometimes" })).rejects.toThrow(/MICRO_BROKER_JETSTREAM/);
+    } finally {
+      await js.stop();
+    }
+  });
 });
