@@ -71,7 +71,7 @@ export class NatsBroker implements Broker {
     const deadline = Date.now() + (options.timeoutMs ?? this.options.publishTimeoutMs);
     const header: Record<string, string> = { ...message.header, ...options.headers, [Headers.topic]: topic };
     header[Headers.id] ||= randomUUID();
-    await this.untilUp(deadline, topic);
+    if (!this.up) await this.untilUp(deadline, topic);
     try {
       if (link.js && durable(topic)) await this.publishDurable(link.js, topic, header, message.body, deadline, true);
       else link.nc.publish(topic, message.body, { headers: toNatsHeaders(header) });
@@ -133,7 +133,9 @@ export class NatsBroker implements Broker {
         this.waitingForUp.forEach((w) => w());
         this.waitingForUp.clear();
       }
-      this.options.logger?.info("nats broker: connection " + s.type, { data: typeof s.data === "string" ? s.data : undefined });
+      // Disconnects, reconnects and errors matter to an operator; ping timers and the like do not.
+      const level = s.type === Events.Disconnect || s.type === Events.Reconnect || s.type === Events.Error ? "info" : "debug";
+      this.options.logger?.[level]("nats broker: connection " + s.type, { data: typeof s.data === "string" ? s.data : undefined });
     }
   }
 
