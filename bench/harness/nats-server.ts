@@ -29,6 +29,8 @@ export function startNatsServer(bin: string, timeoutMs = 10_000): Promise<NatsSe
   const child = track(spawn(bin, ["-a", "127.0.0.1", "-p", "-1", "-js", "-sd", store], { stdio: ["ignore", "ignore", "pipe"] }));
   const removeStore = (): void => rmSync(store, { recursive: true, force: true });
   child.once("exit", removeStore);
+  // The suite may exit before the killed server's exit event arrives.
+  process.once("exit", removeStore);
   return new Promise((resolve, reject) => {
     let log = "";
     const timer = setTimeout(() => fail(new Error(`nats-server did not start within ${timeoutMs} ms:\n${log}`)), timeoutMs);
