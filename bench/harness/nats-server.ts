@@ -1,10 +1,12 @@
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { track } from "./children";
 
 // The nats-server the NATS rows share: Debian's package, on 127.0.0.1 and a port it picks
-// itself (-p -1), killed with the other children.
+// itself (-p -1), with JetStream in a temp store (for the at-least-once rows), killed with the
+// other children.
 
 /** A running nats-server. */
 export interface NatsServer {
@@ -23,7 +25,12 @@ export function findNatsServer(): string | undefined {
 
 /** Starts nats-server on 127.0.0.1 and resolves once it accepts clients. */
 export function startNatsServer(bin: string, timeoutMs = 10_000): Promise<NatsServer> {
-  const child = track(spawn(bin, ["-a", "127.0.0.1", "-p", "-1"], { stdio: ["ignore", "ignore", "pipe"] }));
+  const store = mkdtempSync(join(tmpdir(), "bench-nats-"));
+  const child = track(spawn(bin, ["-a", "127.0.0.1", "-p", "-1", "-js", "-sd", store], { stdio: ["ignore", "ignore", "pipe"] }));
+  const removeStore = (): void => rmSync(store, { recursive: true, force: true });
+  child.once("exit", removeStore);
+  // The suite may exit before the killed server's exit event arrives.
+  process.once("exit", removeStore);
   return new Promise((resolve, reject) => {
     let log = "";
     const timer = setTimeout(() => fail(new Error(`nats-server did not start within ${timeoutMs} ms:\n${log}`)), timeoutMs);
@@ -41,6 +48,7 @@ export function startNatsServer(bin: string, timeoutMs = 10_000): Promise<NatsSe
       clearTimeout(timer);
       child.stderr!.removeAllListeners("data").resume();
       child.removeAllListeners("exit");
+      child.once("exit", removeStore);
       const pid = child.pid!;
       resolve({
         url: `nats://127.0.0.1:${m[1]}`,

@@ -71,3 +71,14 @@ export class BenchListener {
     this.sink(ev);
   }
 }
+
+/** Receives `bench.event` at least once: a JetStream durable consumer on the nats broker. */
+@Service("bench-durable-listener")
+export class BenchDurableListener {
+  constructor(@Inject(EVENT_SINK) private readonly sink: (event: unknown) => void) {}
+
+  @Subscribe(EVENT_TOPIC, { delivery: "at-least-once", queue: "bench" })
+  async onEvent(ev: BenchEventDto): Promise<void> {
+    this.sink(ev);
+  }
+}

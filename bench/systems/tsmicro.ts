@@ -1,6 +1,6 @@
 import { createClient, createService, MemoryRegistry, Module, PinoLogger, type MethodSchema, type MicroSettings, type ServiceRecord } from "../../src";
 import { EVENT_TOPIC, type Op } from "../payloads";
-import { BenchListener, BenchProtoRpcModule, BenchRpcModule, benchProtos, EVENT_SINK } from "./tsmicro-service";
+import { BenchDurableListener, BenchListener, BenchProtoRpcModule, BenchRpcModule, benchProtos, EVENT_SINK } from "./tsmicro-service";
 import type { PubSubAdapter, RpcAdapter, SystemEnv } from "./types";
 
 // tsmicro as a user runs it: createService/start on the server, createClient on the client.
@@ -9,8 +9,8 @@ import type { PubSubAdapter, RpcAdapter, SystemEnv } from "./types";
 
 const ENDPOINT: Record<Op, string> = { hello: "Greeter.Hello", echo: "Greeter.Echo" };
 
-/** Settings only from here: no MICRO_* variables or flags of the suite leak in. */
-const isolated = (settings: Partial<MicroSettings>) => ({ settings, env: {}, argv: [], logger: new PinoLogger({ level: "warn" }) });
+/** Settings only from here (plus `env`): no MICRO_* variables or flags of the suite leak in. */
+const isolated = (settings: Partial<MicroSettings>, env: Record<string, string> = {}) => ({ settings, env, argv: [], logger: new PinoLogger({ level: "warn" }) });
 
 /**
  * Tracing "on" as an application runs it: the OpenTelemetry SDK with a batch processor, its
@@ -62,20 +62,24 @@ function brokerSettings(broker: string, env: SystemEnv): Partial<MicroSettings> 
  * broker the subscriber's registration is copied into the publisher's memory registry, so the
  * publisher finds it without mDNS (as with RPC, discovery is not what is measured).
  */
-export function tsmicroPubSub(broker: string): PubSubAdapter {
+export function tsmicroPubSub(broker: string, delivery: "at-most-once" | "at-least-once" = "at-most-once"): PubSubAdapter {
+  // On NATS the delivery picks the mode: core NATS for at-most-once, JetStream (publishes
+  // resolve on the stream's ack, a durable consumer acks each event) for at-least-once.
+  const env: Record<string, string> = broker === "nats" ? { MICRO_BROKER_JETSTREAM: delivery === "at-least-once" ? "on" : "off" } : {};
+  const Listener = delivery === "at-least-once" ? BenchDurableListener : BenchListener;
   return {
-    async subscribe(env, onEvent) {
-      @Module({ services: [BenchListener], providers: [{ provide: EVENT_SINK, useValue: onEvent }] })
+    async subscribe(env_, onEvent) {
+      @Module({ services: [Listener], providers: [{ provide: EVENT_SINK, useValue: onEvent }] })
       class ListenerModule {}
-      const service = createService(ListenerModule, isolated(brokerSettings(broker, env)));
+      const service = createService(ListenerModule, isolated(brokerSettings(broker, env_), env));
       await service.start();
       const info = broker === "http" ? await service.registry.getService(HTTP_BROKER_SERVICE) : [];
       return { info, close: () => service.stop() };
     },
-    async publisher(env, info) {
+    async publisher(env_, info) {
       const registry = new MemoryRegistry();
       for (const record of info as ServiceRecord[]) await registry.register(record);
-      const { client, close } = await createClient({ ...isolated(brokerSettings(broker, env)), registry });
+      const { client, close } = await createClient({ ...isolated(brokerSettings(broker, env_), env), registry });
       return {
         publishBatch: async (events) => void (await Promise.all(events.map((ev) => client.publish(EVENT_TOPIC, ev)))),
         close,

@@ -6,6 +6,13 @@ type Entry = ProviderPlugin<Family, never>;
 
 const child = (family: string) => ({ component: family });
 
+/** Reads MICRO_BROKER_JETSTREAM; anything but auto/on/off is refused at start-up. */
+function natsJetStream(value: string | undefined): "auto" | "on" | "off" {
+  const v = (value ?? "auto").trim().toLowerCase() || "auto";
+  if (v !== "auto" && v !== "on" && v !== "off") throw new Error(`MICRO_BROKER_JETSTREAM must be auto, on or off, got "${value}"`);
+  return v;
+}
+
 /**
  * The providers tsmicro ships. Each is loaded the way an optional backend is (a dynamic import
  * when chosen), so adding etcd or nats is one more entry here and nothing else.
@@ -73,6 +80,17 @@ export const BUILTIN_PROVIDERS: readonly Entry[] = [
     },
   } satisfies ProviderPlugin<"transport">,
   {
+    family: "transport",
+    name: "nats",
+    packages: ["nats"],
+    // The NATS servers: MICRO_TRANSPORT_ADDRESS when set, else the broker's (--broker_address), else nats://127.0.0.1:4222.
+    options: (config, env) => ({ addresses: env.MICRO_TRANSPORT_ADDRESS ? env.MICRO_TRANSPORT_ADDRESS.split(",").map((s) => s.trim()).filter(Boolean) : [...config.brokerAddress] }),
+    load: async () => {
+      const { NatsTransport } = await import("../transport/nats");
+      return (o, { logger }) => new NatsTransport({ servers: o.addresses, logger: logger.child(child("transport")) });
+    },
+  } satisfies ProviderPlugin<"transport">,
+  {
     family: "broker",
     name: "http",
     load: async () => {
@@ -106,6 +124,18 @@ export const BUILTIN_PROVIDERS: readonly Entry[] = [
       return (o, { logger }) => new RedisBroker({ url: o.addresses[0], logger: logger.child(child("broker")) });
     },
   } satisfies ProviderPlugin<"broker">,
+  {
+    family: "broker",
+    name: "nats",
+    packages: ["nats"],
+    // --broker_address=nats://h1:4222,nats://h2:4222 (MICRO_BROKER_ADDRESS): the servers of one cluster;
+    // MICRO_BROKER_JETSTREAM=auto|on|off: whether JetStream is used (default auto).
+    options: (config, env) => ({ addresses: [...config.brokerAddress], jetstream: natsJetStream(env.MICRO_BROKER_JETSTREAM) }),
+    load: async () => {
+      const { NatsBroker } = await import("../broker/nats");
+      return (o, { logger }) => new NatsBroker({ servers: o.addresses, jetstream: o.jetstream, logger: logger.child(child("broker")) });
+    },
+  } satisfies ProviderPlugin<"broker", { addresses: string[]; jetstream: "auto" | "on" | "off" }>,
   // The strategy table is a few pure functions: read eagerly so the names are known up front.
   ...Object.keys(STRATEGIES).map(
     (strategy) =>

@@ -1,0 +1,222 @@
+import { connect, Events, nanos, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
+import { randomUUID } from "node:crypto";
+import { ErrorIds, MicroError, badRequest, payloadTooLarge, serviceUnavailable } from "../../errors";
+import { Headers } from "../../transport/headers";
+import type { Broker, BrokerHandler, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
+import { resolveDelivery } from "../delivery";
+import { BackoffTimers, type RedeliveryHost } from "../redeliver";
+import { CoreSubscription } from "./core-subscription";
+import { toNatsHeaders } from "../../internal/nats/headers";
+import { JetStreamSubscription, type JetStreamDeps } from "./jetstream-subscription";
+import { streamFor } from "./names";
+import { resolveNatsBrokerOptions, type NatsBrokerOptions, type ResolvedNatsBrokerOptions } from "./options";
+
+/** The live connection and, when the server has it, JetStream. */
+interface Link {
+  readonly nc: NatsConnection;
+  readonly js?: JetStreamClient;
+  readonly jsm?: JetStreamManager;
+}
+
+/**
+ * A broker on NATS. At-most-once subscribers use core NATS subscriptions (queue subscriptions
+ * for groups); at-least-once subscribers use durable JetStream consumers. With JetStream on,
+ * every publish goes into the topic's stream (created when missing) and resolves on its ack.
+ */
+export class NatsBroker implements Broker {
+  readonly name = "nats";
+  private readonly options: ResolvedNatsBrokerOptions;
+  private link?: Link;
+  private connecting?: Promise<Link>;
+  private up = true;
+  private readonly waitingForUp = new Set<() => void>();
+  private readonly streams = new Map<string, Promise<string>>();
+  private readonly subscriptions = new Set<Subscription>();
+  /** Backoff waits of in-process redeliveries (core NATS only), cancelled by `disconnect`. */
+  private readonly timers = new BackoffTimers();
+
+  constructor(options: NatsBrokerOptions = {}) {
+    this.options = resolveNatsBrokerOptions(options);
+  }
+
+  get address(): string {
+    return this.options.servers.join(",");
+  }
+
+  /** True when publishes go through JetStream (connected and enabled). */
+  get jetstream(): boolean {
+    return this.link?.js !== undefined;
+  }
+
+  async connect(): Promise<void> {
+    if (this.link) return;
+    this.connecting ??= this.open().finally(() => (this.connecting = undefined));
+    this.link = await this.connecting;
+  }
+
+  async disconnect(): Promise<void> {
+    const link = this.link ?? (await this.connecting?.catch(() => undefined));
+    if (!link) return;
+    if (this.link !== link) return;
+    this.link = undefined;
+    this.timers.cancelAll();
+    await Promise.allSettled([...this.subscriptions].map((s) => s.unsubscribe()));
+    this.subscriptions.clear();
+    this.streams.clear();
+    await link.nc.close().catch(() => undefined);
+  }
+
+  async publish(topic: string, message: BrokerMessage, options: PublishOptions = {}): Promise<void> {
+    const link = this.connected();
+    const deadline = Date.now() + (options.timeoutMs ?? this.options.publishTimeoutMs);
+    const header: Record<string, string> = { ...message.header, ...options.headers, [Headers.topic]: topic };
+    header[Headers.id] ||= randomUUID();
+    if (!this.up) await this.untilUp(deadline, topic);
+    try {
+      if (link.js && durable(topic)) await this.publishDurable(link.js, topic, header, message.body, deadline, true);
+      else link.nc.publish(topic, message.body, { headers: toNatsHeaders(header) });
+    } catch (err) {
+      throw publishError(err, topic, this.address);
+    }
+  }
+
+  async subscribe(topic: string, handler: BrokerHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+    const link = this.connected();
+    const resolved = resolveDelivery(topic, options);
+    const queue = options.queue || undefined;
+    let sub: Subscription;
+    if (resolved.delivery === "at-most-once" || !link.js) {
+      if (resolved.delivery === "at-least-once") {
+        this.options.logger?.warn("nats broker: no JetStream, so at-least-once redelivers in this process only; a crash loses the message", { topic, queue });
+      }
+      sub = new CoreSubscription(link.nc, topic, queue, handler, resolved, this.redeliveryHost(), (s) => this.subscriptions.delete(s));
+      // The server knows the interest once subscribe resolves, so a publish that follows reaches it.
+      await link.nc.flush().catch(() => undefined);
+    } else {
+      if (!durable(topic) || /[*>]/.test(topic.split(".").slice(0, this.options.streamTokens).join("."))) {
+        throw badRequest(`nats broker: at-least-once topic "${topic}" must not start with "$" or "_" nor have wildcards in its first ${this.options.streamTokens} token(s)`);
+      }
+      const js = await JetStreamSubscription.start(this.jetStreamDeps(link), topic, handler, queue, resolved, options.autoAck ?? true);
+      sub = { topic, queue, unsubscribe: () => (this.subscriptions.delete(sub), js.unsubscribe()) };
+    }
+    this.subscriptions.add(sub);
+    return sub;
+  }
+
+  private async open(): Promise<Link> {
+    const o = this.options;
+    let nc: NatsConnection;
+    try {
+      nc = await connect({ servers: o.servers, name: o.name, timeout: o.connectTimeoutMs, reconnect: true, maxReconnectAttempts: -1, reconnectTimeWait: o.reconnectWaitMs });
+    } catch (err) {
+      throw serviceUnavailable(`nats broker: cannot connect to ${this.address}: ${(err as Error).message}`, ErrorIds.connection);
+    }
+    this.up = true;
+    void this.watch(nc);
+    const wantJs = o.jetstream === "on" || (o.jetstream === "auto" && nc.info?.jetstream === true);
+    if (!wantJs) return { nc };
+    if (nc.info?.jetstream !== true) {
+      await nc.close();
+      throw serviceUnavailable(`nats broker: jetstream "on" but the server at ${this.address} runs without JetStream (start it with -js)`);
+    }
+    return { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager() };
+  }
+
+  /** Follows the connection's state, so publishes while it is down wait (bounded) instead of queueing blind. */
+  private async watch(nc: NatsConnection): Promise<void> {
+    for await (const s of nc.status()) {
+      if (s.type === Events.Disconnect) this.up = false;
+      if (s.type === Events.Reconnect) {
+        this.up = true;
+        // A server restarted without its store has lost the streams: check again on next use.
+        this.streams.clear();
+        this.waitingForUp.forEach((w) => w());
+        this.waitingForUp.clear();
+      }
+      // Disconnects, reconnects and errors matter to an operator; ping timers and the like do not.
+      const level = s.type === Events.Disconnect || s.type === Events.Reconnect || s.type === Events.Error ? "info" : "debug";
+      this.options.logger?.[level]("nats broker: connection " + s.type, { data: typeof s.data === "string" ? s.data : undefined });
+    }
+  }
+
+  private async untilUp(deadline: number, topic: string): Promise<void> {
+    if (this.up) return;
+    const left = deadline - Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    let wake!: () => void;
+    const upAgain = new Promise<boolean>((resolve) => (wake = () => resolve(true)));
+    this.waitingForUp.add(wake);
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), Math.max(0, left))));
+    const ok = await Promise.race([upAgain, late]);
+    clearTimeout(timer);
+    this.waitingForUp.delete(wake);
+    if (!ok) throw serviceUnavailable(`nats broker: publish to "${topic}" failed: not connected to ${this.address} (reconnecting)`, ErrorIds.connection);
+  }
+
+  private async publishDurable(js: JetStreamClient, topic: string, header: Record<string, string>, body: Uint8Array, deadline: number, dedupe: boolean): Promise<void> {
+    await this.ensureStream(topic);
+    const timeout = Math.max(1, deadline - Date.now());
+    // Topic plus Micro-Id is JetStream's dedupe id (per stream, for two minutes), so a publisher
+    // retrying a publish whose ack was lost stores it once.
+    const opts = { headers: toNatsHeaders(header), timeout, ...(dedupe ? { msgID: `${topic} ${header[Headers.id]}` } : {}) };
+    try {
+      await js.publish(topic, body, opts);
+    } catch (err) {
+      if ((err as { code?: string }).code !== "503" || Date.now() >= deadline) throw err;
+      // No stream answered: it was deleted or lost in a restart. Create it again, once.
+      this.streams.delete(streamFor(topic, this.options.streamPrefix, this.options.streamTokens).name);
+      await this.ensureStream(topic);
+      await js.publish(topic, body, { ...opts, timeout: Math.max(1, deadline - Date.now()) });
+    }
+  }
+
+  private ensureStream(topic: string): Promise<string> {
+    const o = this.options;
+    const { name, subjects } = streamFor(topic, o.streamPrefix, o.streamTokens);
+    let ready = this.streams.get(name);
+    if (ready) return ready;
+    const jsm = this.connected().jsm!;
+    const config = { name, subjects, retention: RetentionPolicy.Limits, storage: o.storage === "file" ? StorageType.File : StorageType.Memory, max_age: nanos(o.streamMaxAgeMs) };
+    ready = jsm.streams
+      .add(config)
+      .catch((err: unknown) => jsm.streams.info(name).catch(() => Promise.reject(err)))
+      .then(() => name);
+    ready.catch(() => this.streams.delete(name));
+    this.streams.set(name, ready);
+    return ready;
+  }
+
+  private jetStreamDeps(link: Link): JetStreamDeps {
+    return {
+      js: link.js!,
+      jsm: link.jsm!,
+      options: this.options,
+      logger: this.options.logger,
+      ensureStream: (topic) => this.ensureStream(topic),
+      deadLetter: (topic, header, body) =>
+        this.publishDurable(link.js!, topic, { ...header, [Headers.topic]: topic }, body, Date.now() + this.options.publishTimeoutMs, false),
+    };
+  }
+
+  private redeliveryHost(): RedeliveryHost {
+    return { name: this.name, timers: this.timers, logger: this.options.logger, publish: (topic, message) => this.publish(topic, message) };
+  }
+
+  private connected(): Link {
+    if (!this.link) throw serviceUnavailable(`nats broker is not connected (${this.address})`);
+    return this.link;
+  }
+}
+
+/** Topics JetStream may hold: not system (`$JS…`) or inbox (`_INBOX…`) subjects. */
+function durable(topic: string): boolean {
+  return !topic.startsWith("$") && !topic.startsWith("_");
+}
+
+function publishError(err: unknown, topic: string, address: string): MicroError {
+  if (MicroError.is(err)) return err;
+  const code = (err as { code?: string }).code;
+  const detail = `nats broker: publish to "${topic}" failed (${address}): ${(err as Error).message}`;
+  if (code === "MAX_PAYLOAD_EXCEEDED") return payloadTooLarge(detail);
+  return serviceUnavailable(detail, code === "TIMEOUT" || code === "503" ? ErrorIds.unavailable : ErrorIds.connection);
+}

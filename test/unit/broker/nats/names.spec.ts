@@ -1,0 +1,25 @@
+import { durableName, streamFor } from "../../../../src/broker/nats/names";
+import { resolveNatsBrokerOptions } from "../../../../src/broker/nats/options";
+
+describe("NATS stream and consumer names", () => {
+  it("puts a topic in the stream of its first tokens, covering the prefix and everything below it", () => {
+    expect(streamFor("orders.created", "MICRO", 1)).toEqual({ name: "MICRO_orders", subjects: ["orders", "orders.>"] });
+    expect(streamFor("orders", "MICRO", 1)).toEqual({ name: "MICRO_orders", subjects: ["orders", "orders.>"] });
+    expect(streamFor("a.b.c", "X", 2)).toEqual({ name: "X_a_b", subjects: ["a.b", "a.b.>"] });
+  });
+
+  it("gives a queue group on a topic a consumer name NATS accepts, distinct even when sanitising collides", () => {
+    const a = durableName("orders.created", "billing svc");
+    expect(a).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(durableName("orders.created", "billing svc")).toBe(a);
+    expect(durableName("orders_created", "billing svc")).not.toBe(a);
+    expect(durableName("orders.created", "billing_svc")).not.toBe(a);
+  });
+});
+
+describe("resolveNatsBrokerOptions", () => {
+  it("fills the defaults, treats an empty server list as the default server, and refuses a bad streamTokens", () => {
+    expect(resolveNatsBrokerOptions({ servers: [] })).toMatchObject({ servers: ["nats://127.0.0.1:4222"], jetstream: "auto", streamTokens: 1, ackWaitMs: 30_000 });
+    expect(() => resolveNatsBrokerOptions({ streamTokens: 0 })).toThrow(/streamTokens/);
+  });
+});
