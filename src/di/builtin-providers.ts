@@ -60,6 +60,16 @@ export const BUILTIN_PROVIDERS: readonly Entry[] = [
   } satisfies ProviderPlugin<"broker">,
   {
     family: "broker",
+    name: "rabbitmq",
+    packages: ["amqplib"],
+    load: async () => {
+      const { RabbitMqBroker } = await import("../broker/rabbitmq");
+      // --broker_address / MICRO_BROKER_ADDRESS: amqp://user:pass@host:5672[/vhost]; the first one is used.
+      return ({ addresses }, { logger }) => new RabbitMqBroker({ url: addresses[0], logger: logger.child(child("broker")) });
+    },
+  } satisfies ProviderPlugin<"broker">,
+  {
+    family: "broker",
     name: "memory",
     load: async () => {
       const { MemoryBroker } = await import("../broker/memory");

@@ -1,0 +1,2 @@
+export { RabbitMqBroker } from "./rabbitmq-broker";
+export { DEFAULT_RABBITMQ_BROKER_OPTIONS, resolveRabbitMqBrokerOptions, type RabbitMqBrokerOptions, type ResolvedRabbitMqBrokerOptions } from "./options";
