@@ -41,6 +41,8 @@ export type { BackoffOptions, BrokerEvent, BrokerHandler, BrokerMessage, Deliver
 export { DELIVERY_DEFAULTS, DeadLetterHeaders, afterFailure, isPermanentFailure, redeliveryDelayMs, resolveDelivery, type ResolvedDelivery } from "./broker/delivery";
 export { MemoryBroker } from "./broker/memory";
 export { HttpBroker } from "./broker/http";
+// ioredis is imported only when a RedisBroker connects, so exporting it costs nothing without Redis.
+export { RedisBroker, type RedisBrokerOptions } from "./broker/redis";
 
 export { RpcClient, retryOnConnectionError, retryOnDraining, retryNever, exponentialBackoff } from "./client";
 export type { ClientStream } from "./client";

@@ -110,6 +110,12 @@ export interface ResolvedCallOptions extends CallOptions {
 export interface PublishOptions {
   contentType?: string;
   metadata?: Metadata;
+  /** Extra message headers, sent as given (after the metadata, before the protocol headers). */
+  headers?: Record<string, string>;
+  /** Partition/ordering key, passed to brokers that have one (RabbitMQ routing suffix, Redis stream field). */
+  key?: string;
+  /** How long the broker may take to accept the event, in ms; default the client's `timeoutMs`, capped by the context's deadline. */
+  timeoutMs?: number;
   /** The context to propagate (a handler's ctx); `ctx.publish` sets it. */
   context?: CallContext;
 }

@@ -13,6 +13,7 @@ import { advertisesIdempotent, listedForRetry } from "./retry";
 import { resolveRpcClientOptions, type RpcClientOptions } from "./options";
 import { abortError, CallState } from "./call-state";
 import { ConnectionPool } from "./pool";
+import { publishWithin } from "./publish";
 import { RpcClientStream, type ClientStream } from "./stream";
 import type { ClientConnection } from "./connection";
 
@@ -109,12 +110,14 @@ export class RpcClient implements Client {
     if (!broker) throw serviceUnavailable("this client has no broker to publish with");
     const contentType = options.contentType ?? this.options.contentType;
     const id = randomUUID();
-    const header = this.baseHeaders(mergeMetadata(options.context, options.metadata), options.context);
+    const header = { ...this.baseHeaders(mergeMetadata(options.context, options.metadata), options.context), ...options.headers };
     header[Headers.topic] = topic;
     header[Headers.id] = id;
     header[Headers.contentType] = contentType;
     const body = this.codecs.get(contentType).marshal(payload, { type: "event", id, endpoint: topic });
-    await broker.publish(topic, { header, body });
+    const deadline = options.context?.deadline;
+    const timeoutMs = Math.min(options.timeoutMs ?? this.options.timeoutMs, deadline === undefined ? Infinity : deadline - Date.now());
+    await publishWithin(broker, topic, { header, body }, { key: options.key, timeoutMs }, timeoutMs);
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import type { BackoffOptions, DeliveryGuarantee } from "../broker/broker";
 import "reflect-metadata";
 
 /** A class constructor. */
@@ -60,6 +61,14 @@ export interface HandlerMeta {
 export interface SubscriberOptions {
   /** Subscribers sharing a queue name split the events; otherwise each gets a copy. */
   queue?: string;
+  /** Default `at-most-once`; `at-least-once` acks after the handler resolved and redelivers a failure. */
+  delivery?: DeliveryGuarantee;
+  /** Deliveries before an event is dead-lettered (at-least-once); default 5. */
+  maxAttempts?: number;
+  /** Delay before each redelivery (at-least-once); default 100 ms doubling up to 10 s. */
+  backoff?: BackoffOptions;
+  /** Dead-letter topic (at-least-once); default `<topic>.dlq`; `false` drops instead. */
+  deadLetter?: string | false;
   /** The event class, when it cannot be read from the parameter type. */
   event?: Constructor;
   /** Validate the event with class-validator; default true. `false` accepts untyped events. */

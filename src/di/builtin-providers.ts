@@ -76,6 +76,17 @@ export const BUILTIN_PROVIDERS: readonly Entry[] = [
       return () => new MemoryBroker();
     },
   } satisfies ProviderPlugin<"broker">,
+  {
+    family: "broker",
+    name: "redis",
+    packages: ["ioredis"],
+    load: async () => {
+      const { RedisBroker, loadIoredis } = await import("../broker/redis");
+      await loadIoredis();
+      // --broker_address=redis://127.0.0.1:6379 (MICRO_BROKER_ADDRESS): one server; only the first address is used.
+      return (o, { logger }) => new RedisBroker({ url: o.addresses[0], logger: logger.child(child("broker")) });
+    },
+  } satisfies ProviderPlugin<"broker">,
   // The strategy table is a few pure functions: read eagerly so the names are known up front.
   ...Object.keys(STRATEGIES).map(
     (strategy) =>

@@ -1,3 +1,4 @@
+import type { SubscribeOptions } from "../broker/broker";
 import type { Constructor, StreamKind } from "../decorators/metadata-keys";
 import type { Context } from "../metadata/context";
 
@@ -34,6 +35,8 @@ export interface SubscriberDescriptor {
   topic: string;
   /** Subscribers sharing a queue name split the events; otherwise each gets a copy. */
   queue?: string;
+  /** Delivery guarantee, attempts, backoff and dead-letter topic, passed to `broker.subscribe`. */
+  delivery?: Pick<SubscribeOptions, "delivery" | "maxAttempts" | "backoff" | "deadLetter">;
   invoke(event: unknown, ctx: Context): Promise<void>;
   /** The event class, used for validation. */
   eventType?: Constructor;

@@ -6,6 +6,7 @@ import {
   getWrapperMeta,
   type Constructor,
   type ServiceMeta,
+  type SubscriberOptions,
 } from "../decorators/metadata-keys";
 import type { Context } from "../metadata/context";
 import type { HandlerDescriptor, SubscriberDescriptor } from "./descriptors";
@@ -57,6 +58,7 @@ export function explore(instance: object): Explored {
     return {
       topic: meta.topic,
       queue: o.queue,
+      delivery: deliveryOf(o),
       invoke: async (ev, ctx) => void (await fn.call(instance, ev, ctx)),
       eventType: event.type,
       validate: event.validate,
@@ -87,4 +89,11 @@ function methodOf(proto: Record<string, unknown>, name: string, cls: Constructor
 /** The endpoint metadata, with `idempotent: "true"` added when the handler says so. */
 function withIdempotent(metadata: Record<string, string>, idempotent: boolean | undefined): Record<string, string> {
   return idempotent ? { ...metadata, idempotent: "true" } : metadata;
+}
+
+/** The delivery options `@Subscribe` set, undefined when it set none (the broker's defaults). */
+function deliveryOf(o: SubscriberOptions): SubscriberDescriptor["delivery"] {
+  const { delivery, maxAttempts, backoff, deadLetter } = o;
+  if (delivery === undefined && maxAttempts === undefined && backoff === undefined && deadLetter === undefined) return undefined;
+  return { delivery, maxAttempts, backoff, deadLetter };
 }

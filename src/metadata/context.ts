@@ -1,3 +1,4 @@
+import type { DeliveryInfo } from "../broker/broker";
 import type { CallOptions, Client, PublishOptions } from "../client/client";
 import type { Logger } from "../logger/logger";
 import type { CallContext } from "./call-context";
@@ -29,6 +30,8 @@ export interface ContextInit {
   logger?: Logger;
   /** The client used by `call` and `publish`. */
   client?: Client;
+  /** For an event: its attempt, id and redelivery flag. */
+  delivery?: DeliveryInfo;
 }
 
 const NEVER = new AbortController().signal;
@@ -44,6 +47,8 @@ export class Context implements CallContext {
   readonly service: string | undefined;
   readonly endpoint: string | undefined;
   readonly logger: Logger;
+  /** For an event handler: which delivery of the event this is (attempt, id, redelivered), so it can be idempotent. */
+  readonly delivery: DeliveryInfo | undefined;
   private readonly client: Client | undefined;
   private signalSource: AbortSignal | (() => AbortSignal);
   private readonly headers: Readonly<Record<string, string>> | undefined;
@@ -61,6 +66,7 @@ export class Context implements CallContext {
     this.endpoint = init.endpoint;
     this.logger = init.logger ?? new SilentLogger();
     this.client = init.client;
+    this.delivery = init.delivery;
   }
 
   /** Caller metadata (every header that is not part of the protocol). */
@@ -115,6 +121,7 @@ export class Context implements CallContext {
       trace: this.trace,
       logger: this.logger,
       client: this.client,
+      delivery: this.delivery,
       ...init,
     });
   }

@@ -1,8 +1,9 @@
 import type { Broker, BrokerEvent, Subscription } from "../broker/broker";
+import { isPermanentFailure } from "../broker/delivery";
 import type { CodecSet } from "../codec/codecs";
 import type { Client } from "../client/client";
 import type { SubscriberDescriptor } from "../discovery/descriptors";
-import { MicroError } from "../errors";
+import { badRequest, ErrorIds, MicroError } from "../errors";
 import type { Logger } from "../logger/logger";
 import { Context } from "../metadata/context";
 import { Headers } from "../transport/headers";
@@ -33,14 +34,16 @@ export function subscribeAll(deps: SubscriberDeps, descriptors: readonly Subscri
   return Promise.all(
     descriptors.map((d) => {
       const chain = compose([...(deps.wrappers ?? []), ...((d.wrappers ?? []) as readonly SubscriberWrapperLike[])], inner, deps.instantiate);
-      return deps.broker.subscribe(d.topic, (event) => deliver(deps, d, chain, event), { queue: d.queue });
+      return deps.broker.subscribe(d.topic, (event) => deliver(deps, d, chain, event), { ...d.delivery, queue: d.queue });
     }),
   );
 }
 
 /**
  * The innermost stage: validates the event (when its subscriber asks for it) and runs the
- * subscriber. An invalid event is logged once and dropped (a redelivery would fail the same way).
+ * subscriber. A redelivery would fail the same way, so an invalid event is never retried: an
+ * at-most-once subscriber logs it once and drops it; an at-least-once one throws the 400, which
+ * the broker dead-letters at once.
  */
 function validateAndDeliver(deps: SubscriberDeps): SubscriberFn {
   return async (ev, ctx) => {
@@ -50,17 +53,26 @@ function validateAndDeliver(deps: SubscriberDeps): SubscriberFn {
       try {
         payload = await validateInto(d.eventType, ev.body, { forbidNonWhitelisted: d.forbidNonWhitelisted ?? deps.forbidNonWhitelisted ?? false });
       } catch (err) {
-        deps.logger.error("invalid event dropped", { topic: ev.topic, id: ev.header[Headers.id] ?? "", error: MicroError.is(err) ? err.detail : String(err) });
-        return;
+        return invalidEvent(deps, d, ev.topic, ev.header[Headers.id] ?? "", err);
       }
     }
     await d.invoke(payload, ctx);
   };
 }
 
+/** Drops an invalid event (at-most-once, logged) or throws it as a 400 for the broker to dead-letter (at-least-once). */
+function invalidEvent(deps: SubscriberDeps, d: SubscriberDescriptor, topic: string, id: string, err: unknown): void {
+  const error = MicroError.is(err) && err.code === 400 ? err : badRequest(MicroError.is(err) ? err.detail : String(err), ErrorIds.malformed);
+  if (d.delivery?.delivery === "at-least-once") {
+    deps.logger.error("invalid event dead-lettered", { topic, id, error: error.detail });
+    throw error;
+  }
+  deps.logger.error("invalid event dropped", { topic, id, error: error.detail });
+}
+
 /**
- * Decodes one event and runs it through the subscriber's chain. An undecodable event is logged
- * and dropped; a failure is logged and rethrown so acking brokers redeliver.
+ * Decodes one event and runs it through the subscriber's chain. An undecodable event is treated
+ * as an invalid one; a failure is logged and rethrown so acking brokers redeliver.
  */
 async function deliver(deps: SubscriberDeps, d: SubscriberDescriptor, chain: SubscriberFn, event: BrokerEvent): Promise<void> {
   deps.inflight.begin();
@@ -72,8 +84,7 @@ async function deliver(deps: SubscriberDeps, d: SubscriberDescriptor, chain: Sub
       const codec = deps.codecs.get(h[Headers.contentType] ?? "application/json");
       body = codec.unmarshal(event.message.body, { type: "event", id, endpoint: event.topic });
     } catch (err) {
-      deps.logger.error("invalid event dropped", { topic: event.topic, id, error: MicroError.is(err) ? err.detail : String(err) });
-      return;
+      return invalidEvent(deps, d, event.topic, id, err);
     }
     const ctx = new Context({
       headers: h,
@@ -82,11 +93,13 @@ async function deliver(deps: SubscriberDeps, d: SubscriberDescriptor, chain: Sub
       endpoint: event.topic,
       logger: deps.logger,
       client: deps.client,
+      delivery: event.delivery,
     });
     try {
       await chain({ service: deps.service, topic: event.topic, subscriber: d, header: h, body }, ctx);
     } catch (err) {
-      deps.logger.error("subscriber failed", { topic: event.topic, id, error: err instanceof Error ? err.stack : String(err) });
+      // An invalid event was logged where it was found; the broker dead-letters it.
+      if (!isPermanentFailure(err)) deps.logger.error("subscriber failed", { topic: event.topic, id, error: err instanceof Error ? err.stack : String(err) });
       throw err;
     }
   } finally {

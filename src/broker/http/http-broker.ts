@@ -1,40 +1,55 @@
 import { RegistryCache } from "../../registry/cache";
+import type { Logger } from "../../logger/logger";
 import { randomUUID } from "node:crypto";
 import { serviceUnavailable } from "../../errors";
 import type { Node, ServiceRecord } from "../../registry/registry";
 import { joinHostPort, splitHostPort } from "../../internal/address";
 import { DialAgent } from "../../internal/http/dial-agent";
 import type { Broker, BrokerHandler, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
-import { firstDelivery } from "../delivery";
+import { resolveDelivery, type ResolvedDelivery } from "../delivery";
+import { BackoffTimers, deliverInProcess, type RedeliveryHost, type RedeliveryTarget } from "../redeliver";
 import { Inbox } from "./inbox";
 import { resolveHttpBrokerOptions, type HttpBrokerOptions, type ResolvedHttpBrokerOptions } from "./options";
 import { postEnvelope, type Delivery } from "./post";
 import { deliverToOne, selectTargets } from "./targets";
 import { BROADCAST_VERSION, BROKER_SERVICE, encodeEnvelope } from "./wire";
 
-class HttpSubscription implements Subscription {
+class HttpSubscription implements Subscription, RedeliveryTarget {
+  active = true;
+
   constructor(
     private readonly broker: HttpBroker,
     readonly topic: string,
     readonly queue: string | undefined,
     readonly record: ServiceRecord,
-    readonly handler: BrokerHandler,
+    private readonly run: BrokerHandler,
+    readonly delivery: ResolvedDelivery,
   ) {}
+
+  /** The handler while the subscription is active (a redelivery after unsubscribe is dropped). */
+  handler(): BrokerHandler | undefined {
+    return this.active ? this.run : undefined;
+  }
 
   unsubscribe(): Promise<void> {
     return this.broker.unsubscribe(this);
   }
 }
 
-const ack = async (): Promise<void> => undefined;
-
 /**
  * go-micro's default broker: every subscription is registered in the registry as a node of
  * `micro.http.broker` (version = queue, or `ff.http.broadcast`), and `publish` POSTs the
- * message to those nodes' own HTTP servers. Best-effort and at-most-once: nothing is stored.
+ * message to those nodes' own HTTP servers. Nothing is stored: an at-most-once publish resolves
+ * once the subscriber's handler settled; an at-least-once one as soon as the subscriber's inbox
+ * accepted it, and the subscriber process retries with backoff, then dead-letters by publishing
+ * to the dead-letter topic. A subscriber crash loses the retries in progress.
  */
-export class HttpBroker implements Broker {
+export class HttpBroker implements Broker, RedeliveryHost {
   readonly name = "http";
+  /** Backoff waits of redeliveries in progress, cancelled by `disconnect`. */
+  readonly timers = new BackoffTimers();
+  /** At-least-once deliveries still running, awaited by `disconnect`. */
+  private readonly running = new Set<Promise<void>>();
   /** This broker's id, part of every node id it registers. */
   readonly id = randomUUID();
   private readonly options: ResolvedHttpBrokerOptions;
@@ -84,15 +99,22 @@ export class HttpBroker implements Broker {
       this.subscribers = undefined;
       const subs = [...this.subscriptions.values()];
       this.subscriptions.clear();
+      for (const sub of subs) sub.active = false;
+      this.timers.cancelAll();
       await Promise.all(subs.map((sub) => this.deregister(sub)));
       await this.inbox?.close();
+      await Promise.all(this.running);
       this.agent?.destroy();
       this.inbox = this.agent = undefined;
       this.bound = "";
     });
   }
 
-  async publish(topic: string, message: BrokerMessage, _options?: PublishOptions): Promise<void> {
+  get logger(): Logger | undefined {
+    return this.options.logger;
+  }
+
+  async publish(topic: string, message: BrokerMessage, options?: PublishOptions): Promise<void> {
     const agent = this.agent;
     const subscribers = this.subscribers;
     if (!this.connected || agent === undefined || subscribers === undefined) throw serviceUnavailable("http broker is not connected");
@@ -102,7 +124,7 @@ export class HttpBroker implements Broker {
     } catch (err) {
       throw serviceUnavailable(`http broker: looking up subscribers of ${topic} failed: ${String(err)}`);
     }
-    const payload = encodeEnvelope(topic, message);
+    const payload = encodeEnvelope(topic, options?.headers === undefined ? message : { header: { ...message.header, ...options.headers }, body: message.body });
     const send = (node: Node): Promise<Delivery> => this.post(agent, node, payload);
     const failures = (await Promise.all(selectTargets(services, topic).map((candidates) => deliverToOne(candidates, send)))).flat();
     if (failures.length > 0) subscribers.invalidate(BROKER_SERVICE);
@@ -110,13 +132,19 @@ export class HttpBroker implements Broker {
   }
 
   subscribe(topic: string, handler: BrokerHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+    let delivery: ResolvedDelivery;
+    try {
+      delivery = resolveDelivery(topic, options);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     return this.serially(async () => {
       if (!this.connected) throw serviceUnavailable("http broker is not connected");
       const queue = options.queue || undefined;
       const id = `${topic}-${this.id}-${++this.seq}`;
       const node = { id, address: this.advertised, metadata: { broker: "http", topic, secure: "false" } };
       const record: ServiceRecord = { name: BROKER_SERVICE, version: queue ?? BROADCAST_VERSION, endpoints: [], nodes: [node] };
-      const sub = new HttpSubscription(this, topic, queue, record, handler);
+      const sub = new HttpSubscription(this, topic, queue, record, handler, delivery);
       // Known before it is registered, so a delivery right after registration finds it.
       this.subscriptions.set(id, sub);
       try {
@@ -135,6 +163,7 @@ export class HttpBroker implements Broker {
       const id = sub.record.nodes[0]!.id;
       if (this.subscriptions.get(id) !== sub) return;
       this.subscriptions.delete(id);
+      sub.active = false;
       await this.deregister(sub);
     });
   }
@@ -148,11 +177,13 @@ export class HttpBroker implements Broker {
   private readonly receive = async (id: string, topic: string, message: BrokerMessage): Promise<boolean> => {
     const sub = this.subscriptions.get(id);
     if (sub === undefined || sub.topic !== topic) return false;
-    try {
-      await sub.handler({ topic, message, delivery: firstDelivery(message.header), ack });
-    } catch (err) {
-      this.options.logger?.error("http broker: handler failed", { topic, queue: sub.queue, error: String(err) });
+    if (sub.delivery.delivery === "at-most-once") {
+      await deliverInProcess(this, sub, message);
+      return true;
     }
+    // Accepted: the publisher is answered now, the retries run here in the background.
+    const running = deliverInProcess(this, sub, message).finally(() => this.running.delete(running));
+    this.running.add(running);
     return true;
   };
 

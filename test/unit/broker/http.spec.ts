@@ -9,10 +9,15 @@ import { describeBrokerContract, Received } from "../../contract/broker.contract
 import { within } from "../../contract/transport.contract";
 
 // Three brokers sharing one registry play three processes.
-describeBrokerContract("http", () => {
-  const registry = new MemoryRegistry();
-  return { brokers: [1, 2, 3].map(() => new HttpBroker({ registry })), teardown: () => registry.close() };
-});
+// Concurrent publishes travel as separate POSTs, so http does not promise their order.
+describeBrokerContract(
+  "http",
+  () => {
+    const registry = new MemoryRegistry();
+    return { brokers: [1, 2, 3].map(() => new HttpBroker({ registry })), teardown: () => registry.close() };
+  },
+  { ordered: false },
+);
 
 /** POSTs raw bytes to a broker's server, as a go-micro publisher would. */
 function post(address: string, path: string, body: string, method = "POST"): Promise<{ status: number; error: string }> {
@@ -178,5 +183,35 @@ describe("HttpBroker", () => {
     release();
     await within(Promise.all([publishing, disconnecting]), 5000, "publish and disconnect");
     expect(order).toEqual(["handler done", "disconnected"]);
+  });
+  it("resolves an at-least-once publish once the inbox accepted it, while the handler still runs", async () => {
+    const [a, b] = brokers;
+    let release!: () => void;
+    const started = new Received();
+    await b!.subscribe(
+      "slow",
+      async (event) => {
+        started.record(event);
+        await new Promise<void>((r) => (release = r));
+      },
+      { delivery: "at-least-once" },
+    );
+    await a!.publish("slow", { header: { "Micro-Id": "s1" }, body: Buffer.from("x") });
+    await started.until(1);
+    release();
+  });
+
+  it("drops the redeliveries waiting for their backoff when disconnecting", async () => {
+    const [a, b] = brokers;
+    const tries = new Received();
+    await b!.subscribe("flaky", async (event) => (tries.record(event), Promise.reject(new Error("no"))), {
+      delivery: "at-least-once",
+      backoff: { initialMs: 60_000, maxMs: 60_000 },
+    });
+    await a!.publish("flaky", { header: { "Micro-Id": "f1" }, body: Buffer.from("x") });
+    await tries.until(1);
+    // Without cancelling the backoff, disconnect would wait a minute for the retry.
+    await within(b!.disconnect(), 2000, "disconnect");
+    expect(tries.events).toHaveLength(1);
   });
 });

@@ -55,4 +55,32 @@ describe("MemoryBroker", () => {
     expect(errors).toEqual(["memory broker: handler failed"]);
     await broker.disconnect();
   });
+  it("retries an at-least-once failure with backoff while publish has resolved after the first attempt", async () => {
+    const broker = new MemoryBroker();
+    await broker.connect();
+    const tries = new Received();
+    await broker.subscribe("t", async (e) => (tries.record(e), e.delivery.attempt < 2 ? Promise.reject(new Error("again")) : undefined), {
+      delivery: "at-least-once",
+      backoff: { initialMs: 5, maxMs: 5 },
+    });
+    await broker.publish("t", msg("1"));
+    expect(tries.events.map((e) => e.delivery.attempt)).toEqual([1]);
+    await tries.until(2);
+    expect(tries.events.map((e) => e.delivery.redelivered)).toEqual([false, true]);
+    await broker.disconnect();
+  });
+
+  it("hands a redelivery to another member of the queue group once the first one unsubscribed", async () => {
+    const broker = new MemoryBroker();
+    await broker.connect();
+    const [a, b] = [new Received(), new Received()];
+    const options = { queue: "q", delivery: "at-least-once" as const, backoff: { initialMs: 5, maxMs: 5 } };
+    const subA = await broker.subscribe("t", async (e) => (a.record(e), Promise.reject(new Error("a fails"))), options);
+    await broker.subscribe("t", b.handler, options);
+    await broker.publish("t", msg("1"));
+    await subA.unsubscribe();
+    await b.until(1);
+    expect(b.events[0]!.delivery).toEqual({ attempt: 2, id: "1", redelivered: true });
+    await broker.disconnect();
+  });
 });

@@ -58,6 +58,18 @@ describe("explore", () => {
     expect(e.subscribers[0]).toMatchObject({ forbidNonWhitelisted: false, eventType: Person });
   });
 
+  it("carries the delivery options of @Subscribe, and none when it set none", () => {
+    class Durable {
+      @Subscribe("order.placed", { queue: "billing", delivery: "at-least-once", maxAttempts: 7, backoff: { initialMs: 20 }, deadLetter: "orders.dead" })
+      async onPlaced(_p: Person): Promise<void> {}
+    }
+    expect(explore(new Durable()).subscribers[0]).toMatchObject({
+      queue: "billing",
+      delivery: { delivery: "at-least-once", maxAttempts: 7, backoff: { initialMs: 20 }, deadLetter: "orders.dead" },
+    });
+    expect(explore(new People()).subscribers[0]!.delivery).toBeUndefined();
+  });
+
   it("binds invoke to the instance", async () => {
     const inst = new People();
     const [greet] = explore(inst).handlers;

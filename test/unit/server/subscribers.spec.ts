@@ -2,6 +2,9 @@ import { IsInt, IsString } from "class-validator";
 import { CodecSet, JsonCodec, MemoryBroker, type LogFields, type Logger, type SubscriberDescriptor } from "../../../src";
 import { Inflight } from "../../../src/server/inflight";
 import { subscribeAll } from "../../../src/server/subscribers";
+import { DeadLetterHeaders } from "../../../src/broker/delivery";
+import { ErrorIds } from "../../../src/errors";
+import { Received } from "../../contract/broker.contract";
 
 class UserCreated {
   @IsString() id!: string;
@@ -65,5 +68,73 @@ describe("subscriber delivery", () => {
     await broker.publish("user.created", event({ id: "u2", age: 2 }));
     expect(calls).toBe(2);
     expect(inflight.size).toBe(0);
+  });
+});
+
+describe("subscriber delivery options", () => {
+  const fast = { delivery: "at-least-once" as const, maxAttempts: 3, backoff: { initialMs: 1, maxMs: 5 } };
+
+  it("passes queue, delivery, attempts, backoff and dead-letter topic to broker.subscribe", async () => {
+    const broker = new MemoryBroker();
+    await broker.connect();
+    const subscribe = jest.spyOn(broker, "subscribe");
+    const descriptor: SubscriberDescriptor = { topic: "t", queue: "q", invoke: async () => undefined, validate: false, delivery: { ...fast, deadLetter: "t.bad" } };
+    await subscribeAll({ service: "svc", broker, codecs: new CodecSet([new JsonCodec()]), inflight: new Inflight(), logger: new RecordingLogger() }, [descriptor]);
+    expect(subscribe).toHaveBeenCalledWith("t", expect.any(Function), { queue: "q", ...fast, deadLetter: "t.bad" });
+    await broker.disconnect();
+  });
+
+  it("shows handlers ctx.delivery, counting attempts across redeliveries", async () => {
+    const seen: Array<{ attempt: number; id: string; redelivered: boolean } | undefined> = [];
+    let second!: () => void;
+    const redelivered = new Promise<void>((r) => (second = r));
+    const { broker } = await setup({
+      delivery: fast,
+      invoke: async (_ev, ctx) => {
+        seen.push(ctx.delivery);
+        if (seen.length < 2) throw new Error("try again");
+        second();
+      },
+    });
+    await broker.publish("user.created", event({ id: "u1", age: 1 }));
+    await redelivered;
+    expect(seen).toEqual([
+      { attempt: 1, id: "ev-42", redelivered: false },
+      { attempt: 2, id: "ev-42", redelivered: true },
+    ]);
+  });
+
+  // At-least-once: a retry cannot fix an invalid event, so it is dead-lettered on the first attempt.
+  it("dead-letters an invalid event at once when the subscriber is at-least-once, logging it once", async () => {
+    const invoke = jest.fn(async () => undefined);
+    const { logger, broker } = await setup({ invoke, delivery: fast });
+    const dead = new Received();
+    await broker.subscribe("user.created.dlq", dead.handler);
+    await broker.publish("user.created", event({ id: 7, age: "old" }));
+    await dead.until(1);
+    expect(invoke).not.toHaveBeenCalled();
+    const error = JSON.parse(dead.events[0]!.message.header[DeadLetterHeaders.error]!) as { code: number; id: string };
+    expect(error).toMatchObject({ code: 400, id: ErrorIds.validation });
+    expect(dead.events[0]!.message.header[DeadLetterHeaders.attempts]).toBe("1");
+    expect(logger.lines.filter((l) => l.msg === "invalid event dead-lettered")).toHaveLength(1);
+    expect(logger.lines.filter((l) => l.msg === "subscriber failed")).toHaveLength(0);
+  });
+
+  it("dead-letters an undecodable event at once when the subscriber is at-least-once", async () => {
+    const { broker } = await setup({ delivery: fast });
+    const dead = new Received();
+    await broker.subscribe("user.created.dlq", dead.handler);
+    await broker.publish("user.created", { header: { "Micro-Id": "bad", "Content-Type": "application/json" }, body: Buffer.from("{not json") });
+    await dead.until(1);
+    expect(JSON.parse(dead.events[0]!.message.header[DeadLetterHeaders.error]!)).toMatchObject({ code: 400 });
+  });
+
+  it("still drops an invalid event without dead-lettering it when the subscriber is at-most-once", async () => {
+    const { logger, broker } = await setup({ delivery: { ...fast, delivery: "at-most-once" } });
+    const dead = new Received();
+    await broker.subscribe("user.created.dlq", dead.handler);
+    await broker.publish("user.created", event({ id: 7, age: "old" }));
+    expect(logger.lines.filter((l) => l.msg === "invalid event dropped")).toHaveLength(1);
+    expect(dead.events).toHaveLength(0);
   });
 });

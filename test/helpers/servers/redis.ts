@@ -1,0 +1,99 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, connect as tcpConnect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startProcess, type Child } from "../processes";
+
+/** How to start a test redis-server. */
+export interface RedisServerOptions {
+  /**
+   * Write every command to an append-only file, fsynced at once (`--appendonly yes
+   * --appendfsync always`), so a SIGKILL loses nothing; default false (nothing is persisted,
+   * a restart starts empty).
+   */
+  durable?: boolean;
+}
+
+/** A redis-server child process on a random loopback port, with its own temp dir. */
+export interface RedisServer {
+  /** `redis://127.0.0.1:<port>`. */
+  readonly url: string;
+  readonly port: number;
+  /** The server's temp dir (its working directory and AOF). */
+  readonly dir: string;
+  /** The current process id. */
+  pid(): number;
+  /** SIGKILLs the server and waits for it to exit. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port and dir (after {@link kill}, or kills it first). */
+  restart(): Promise<void>;
+  /** Kills the server and removes its temp dir; idempotent. */
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Resolves once the server answers PING with +PONG (not -LOADING); rejects after `timeoutMs`. */
+async function answering(port: number, child: Child, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = tcpConnect(port, "127.0.0.1", () => socket.write("PING\r\n"));
+      socket.setTimeout(1000, () => (socket.destroy(), resolve(false)));
+      socket.once("data", (d) => (socket.destroy(), resolve(d.toString().startsWith("+PONG"))));
+      socket.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (child.process.exitCode !== null) throw new Error(`redis-server exited ${child.process.exitCode}: ${child.stdout()} ${child.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`redis-server on ${port} did not answer within ${timeoutMs} ms: ${child.stdout()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Starts redis-server on a random loopback port (optionally durable); stop it in teardown. */
+export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const dir = await mkdtemp(join(tmpdir(), "tsmicro-redis-"));
+  const port = await freePort();
+  const persistence = options.durable ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--protected-mode", "yes", "--save", "", "--dir", dir, "--loglevel", "warning", ...persistence];
+  let child: Child | undefined;
+  const launch = async (): Promise<void> => {
+    child = startProcess("redis-server", args);
+    await answering(port, child);
+  };
+  const kill = async (): Promise<void> => {
+    const c = child;
+    if (!c || c.process.exitCode !== null || c.process.signalCode !== null) return;
+    c.process.kill("SIGKILL");
+    await c.exited;
+  };
+  let stopped = false;
+  await launch().catch(async (err: unknown) => {
+    await kill();
+    await rm(dir, { recursive: true, force: true });
+    throw err;
+  });
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    port,
+    dir,
+    pid: () => child!.pid,
+    kill,
+    restart: async () => {
+      await kill();
+      await launch();
+    },
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await kill();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
