@@ -2,9 +2,11 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, killAll, startProcess, type Child } from "../helpers/processes";
-import { startRabbitMq, type RabbitMqServer } from "../helpers/servers/rabbitmq";
-import { waitFor } from "../helpers/wait";
+import { MicroError } from "../../../src/errors";
+import { RabbitMqBroker } from "../../../src/broker/rabbitmq";
+import { ROOT, killAll, startProcess, type Child } from "../../helpers/processes";
+import { startRabbitMq, type RabbitMqServer } from "../../helpers/servers/rabbitmq";
+import { waitFor } from "../../helpers/wait";
 
 // Issue 9's restart tests on RabbitMQ, with real processes (compiled dist/, so run
 // `npx tsc -p tsconfig.build.json` first): a publisher sends 10,000 numbered events at a steady
@@ -15,7 +17,7 @@ import { waitFor } from "../helpers/wait";
 // duplicates and the at-most-once loss are measured and printed.
 
 const COUNT = 10_000;
-const RATE = 1_000; // events per second
+const RATE = 2_000; // events per second
 const DIST = JSON.stringify(join(ROOT, "dist", "src", "broker", "rabbitmq", "index.js"));
 
 const PUBLISHER = `
@@ -132,8 +134,17 @@ describe("RabbitMQ restart tests: 10,000 events, real processes", () => {
     const topic = `restart.${run}.broker`;
     const sub = await subscriber(topic);
     const pub = publisher(topic);
+    const probe = new RabbitMqBroker({ url: server.url });
+    await probe.connect();
     await pub.waitFor(/^sent 3000$/m);
     await server.kill();
+    // While it is down, a publish fails with a MicroError within its deadline; it never hangs.
+    const started = Date.now();
+    const err = await probe.publish(topic, { header: {}, body: Buffer.from("probe") }, { timeoutMs: 500 }).catch((e: unknown) => e);
+    const failedAfterMs = Date.now() - started;
+    await probe.disconnect();
+    expect(MicroError.is(err) && err.code).toBe(503);
+    expect(failedAfterMs).toBeLessThan(2000);
     await server.restart();
     await finish("broker SIGKILLed", pub, [sub]);
   }, 180_000);
