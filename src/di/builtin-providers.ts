@@ -63,7 +63,8 @@ export const BUILTIN_PROVIDERS: readonly Entry[] = [
     name: "rabbitmq",
     packages: ["amqplib"],
     load: async () => {
-      const { RabbitMqBroker } = await import("../broker/rabbitmq");
+      const { RabbitMqBroker, loadAmqplib } = await import("../broker/rabbitmq");
+      await loadAmqplib();
       // --broker_address / MICRO_BROKER_ADDRESS: amqp://user:pass@host:5672[/vhost]; the first one is used.
       return ({ addresses }, { logger }) => new RabbitMqBroker({ url: addresses[0], logger: logger.child(child("broker")) });
     },

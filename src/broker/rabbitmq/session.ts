@@ -1,4 +1,4 @@
-import { connect, type ChannelModel, type ConfirmChannel } from "amqplib";
+import type { ChannelModel, ConfirmChannel } from "amqplib";
 import { ErrorIds, MicroError, serviceUnavailable } from "../../errors";
 import { clampDelay } from "../../internal/timers";
 import { redeliveryDelayMs } from "../delivery";
@@ -12,6 +12,11 @@ type State = "idle" | "connecting" | "open" | "reconnecting" | "closed";
 interface Waiter {
   resolve(channel: ConfirmChannel): void;
   reject(err: MicroError): void;
+}
+
+/** Loads amqplib: only when a RabbitMQ broker connects (the provider table calls it up front, so a missing package gets its `npm install` hint). */
+export async function loadAmqplib(): Promise<typeof import("amqplib")> {
+  return import("amqplib");
 }
 
 /** The URL with the password removed, for logs and errors. */
@@ -106,8 +111,14 @@ export class AmqpSession {
   }
 
   private async establish(timeoutMs: number): Promise<void> {
+    let amqplib: typeof import("amqplib");
+    try {
+      amqplib = await loadAmqplib();
+    } catch (err) {
+      throw new Error(`the amqplib package is missing (run: npm install amqplib): ${describe(err)}`);
+    }
     let timer: NodeJS.Timeout | undefined;
-    const connecting = connect(this.url, { timeout: timeoutMs });
+    const connecting = amqplib.connect(this.url, { timeout: timeoutMs });
     const deadline = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), clampDelay(timeoutMs));
     });
