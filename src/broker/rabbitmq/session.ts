@@ -151,6 +151,7 @@ export class AmqpSession {
       await connection.close().catch(() => undefined);
       return;
     }
+    if (this.state === "reconnecting") this.options.logger?.info("rabbitmq broker: reconnected", { address: this.address, attempts: this.attempts });
     this.state = "open";
     this.attempts = 0;
     const waiters = [...this.waiters];
