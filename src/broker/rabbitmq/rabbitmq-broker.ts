@@ -98,7 +98,11 @@ export class RabbitMqBroker implements Broker {
     await publisher.assertExchange(deadLetterExchange, "topic", { durable: true });
     // Dead letters reach subscribers of the dead-letter topic like any event, and the parking queues.
     await publisher.bindExchange(exchange, deadLetterExchange, "#");
-    for (const sub of [...this.subscriptions]) await sub.open(connection);
+    for (const sub of [...this.subscriptions]) {
+      // One subscription that cannot be restored (its queue redeclared elsewhere with other
+      // arguments, say) must not keep the others down; a lost connection fails the whole reopen.
+      await sub.open(connection).catch((err: unknown) => this.options.logger?.error("rabbitmq broker: cannot restore a subscription", { topic: sub.topic, queue: sub.queue, error: describe(err) }));
+    }
   }
 
   private requireSession(): AmqpSession {

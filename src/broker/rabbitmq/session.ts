@@ -176,7 +176,12 @@ export class AmqpSession {
       (fresh) => {
         fresh.on("error", (err: unknown) => this.options.logger?.warn("rabbitmq broker: publisher channel error", { error: describe(err) }));
         fresh.on("close", () => this.publisherClosed(connection, fresh));
-        if (this.connection === connection) this.publisher = fresh;
+        if (this.connection !== connection) return;
+        this.publisher = fresh;
+        // Publishes that arrived while the channel was being replaced wait for it, not for a reconnect.
+        const waiters = [...this.waiters];
+        this.waiters.clear();
+        waiters.forEach((w) => w.resolve(fresh));
       },
       // The connection itself is going; its 'close' reconnects.
       () => undefined,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Channel, ChannelModel, ConsumeMessage, Options } from "amqplib";
-import type { BrokerEvent, BrokerHandler, SubscribeOptions, Subscription } from "../broker";
+import { clampDelay } from "../../internal/timers";
+import type { BrokerEvent, BrokerHandler, BrokerMessage, SubscribeOptions, Subscription } from "../broker";
 import { DELIVERY_DEFAULTS, afterFailure, deadLetterHeaders, redeliveryDelayMs, resolveDelivery, type ResolvedDelivery } from "../delivery";
 import { publishConfirmed } from "./confirm";
 import type { ResolvedRabbitMqBrokerOptions } from "./options";
@@ -200,20 +201,28 @@ export class RabbitMqSubscription implements Subscription {
     } catch (err) {
       this.log?.error("rabbitmq broker: handler failed", { topic, queue: this.queue, attempt, error: describe(err) });
       if (acked) return;
-      await this.afterFailure(channel, msg, topic, attempt, err, ack);
+      await this.afterFailure(channel, msg, topic, message, attempt, err, ack);
     }
   }
 
-  private async afterFailure(channel: Channel, msg: ConsumeMessage, topic: string, attempt: number, err: unknown, ack: () => Promise<void>): Promise<void> {
+  private async afterFailure(
+    channel: Channel,
+    msg: ConsumeMessage,
+    topic: string,
+    message: BrokerMessage,
+    attempt: number,
+    err: unknown,
+    ack: () => Promise<void>,
+  ): Promise<void> {
     const action = afterFailure(err, attempt, this.delivery);
     const session = this.host.session;
     if (action === "drop" || session === undefined) return ack();
     const { persistent, publishTimeoutMs, deadLetterExchange } = this.host.options;
-    const { message } = decode(msg);
+    const delayMs = redeliveryDelayMs(attempt, this.delivery.backoff);
     try {
       const publisher = await session.channel(publishTimeoutMs);
       if (action === "retry") {
-        const queue = await this.retryQueue(redeliveryDelayMs(attempt, this.delivery.backoff));
+        const queue = await this.retryQueue(delayMs);
         await publishConfirmed(publisher, "", queue, msg.content, publishProperties(topic, message, persistent, attempt + 1), publishTimeoutMs);
       } else {
         // A wildcard subscription's dead letters go to the topic each message had, not the pattern's.
@@ -224,8 +233,10 @@ export class RabbitMqSubscription implements Subscription {
       }
       await ack();
     } catch (failure) {
-      // The copy may not exist: hand the original back to the queue instead of acking it.
-      this.log?.error("rabbitmq broker: cannot schedule redelivery; requeueing", { topic, error: describe(failure) });
+      // The copy may not exist: hand the original back to the queue instead of acking it, after
+      // the backoff delay, so a retry path that keeps failing does not spin the message.
+      this.log?.error("rabbitmq broker: cannot schedule redelivery; requeueing after the backoff", { topic, delayMs, error: describe(failure) });
+      await new Promise<void>((resolve) => setTimeout(resolve, clampDelay(delayMs)).unref());
       try {
         channel.nack(msg, false, true);
       } catch {
@@ -240,16 +251,23 @@ export class RabbitMqSubscription implements Subscription {
    * goes back to this queue alone. One queue per delay, because RabbitMQ expires messages only
    * at a queue's head: a long delay would hold up a short one queued behind it. Copies live in
    * the broker, so a backoff survives a subscriber crash (unlike a timer followed by a nack).
-   * Declared before every use: declaring is idempotent and renews an expiring queue.
+   * Declared before every use (idempotent, and it renews an expiring queue), on a channel of
+   * its own: a refused declaration closes the channel it was made on, which must be neither the
+   * shared publisher channel (failing every publish in flight) nor the consumer's.
    */
   private async retryQueue(delayMs: number): Promise<string> {
-    const session = this.host.session;
-    if (session === undefined) throw new Error("disconnected");
+    const connection = this.host.session?.current;
+    if (connection === undefined) throw new Error("not connected");
     const name = checkQueueName(`${this.queueName}:retry:${delayMs}`);
     const args: Record<string, unknown> = { "x-message-ttl": delayMs, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": this.queueName };
     if (this.plan.owned) args["x-expires"] = this.host.options.subscriberQueueExpiresMs + delayMs;
-    const publisher = await session.channel(this.host.options.publishTimeoutMs);
-    await publisher.assertQueue(name, { durable: true, arguments: args });
+    const channel = await connection.createChannel();
+    channel.on("error", () => undefined); // The refusal is reported by assertQueue's rejection.
+    try {
+      await channel.assertQueue(name, { durable: true, arguments: args });
+    } finally {
+      await channel.close().catch(() => undefined);
+    }
     this.retryQueues.add(name);
     return name;
   }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { connect } from "amqplib";
+import { connect, type ChannelModel } from "amqplib";
 import { MicroError, SilentLogger, badRequest, createClient } from "../../../src";
 import type { Broker, BrokerEvent, BrokerMessage } from "../../../src/broker/broker";
 import { DeadLetterHeaders } from "../../../src/broker/delivery";
@@ -19,9 +19,20 @@ beforeAll(async () => {
   server = await startRabbitMq();
 }, 120_000);
 
+const raws: ChannelModel[] = [];
+
 afterEach(async () => {
   await Promise.all(opened.splice(0).map((b) => b.disconnect()));
+  await Promise.all(raws.splice(0).map((c) => c.close().catch(() => undefined)));
 });
+
+/** A plain amqplib connection for looking at (or tampering with) the server; closed after the test. */
+async function raw(): Promise<ChannelModel> {
+  const conn = await connect(server.url);
+  conn.on("error", () => undefined);
+  raws.push(conn);
+  return conn;
+}
 
 afterAll(async () => {
   await server?.stop();
@@ -135,10 +146,9 @@ describe("RabbitMQ broker", () => {
       [DeadLetterHeaders.attempts]: "3",
       [DeadLetterHeaders.error]: "Error: boom 3",
     });
-    const conn = await connect(server.url);
+    const conn = await raw();
     const ch = await conn.createChannel();
     await waitFor(async () => (await ch.checkQueue(`micro.dlx:${t}.dlq`)).messageCount === 1, 5000, "the parked dead letter");
-    await conn.close();
   });
 
   it("at-least-once: an invalid event (400) goes to the dead-letter topic at once", async () => {
@@ -208,10 +218,49 @@ describe("RabbitMQ broker", () => {
     expect(peak).toBe(2);
   });
 
+  it("a retry queue that cannot be declared requeues the message after the backoff (no spinning), and publishing recovers", async () => {
+    const broker = await connected();
+    const t = topic("noretry");
+    const conn = await raw();
+    const ch = await conn.createChannel();
+    // Same name, other arguments: declaring the retry queue fails with PRECONDITION_FAILED, closing the publisher channel.
+    const retry = `micro:${t}:workers:retry:500`;
+    await ch.assertQueue(retry, { durable: true });
+    const tries = new Received();
+    const dead = new Received();
+    const at: number[] = [];
+    await broker.subscribe(`${t}.dlq`, dead.handler);
+    await broker.subscribe(
+      t,
+      async (event) => {
+        at.push(Date.now());
+        tries.record(event);
+        throw new Error("always");
+      },
+      { delivery: "at-least-once", queue: "workers", maxAttempts: 2, backoff: { initialMs: 500, maxMs: 500 } },
+    );
+    await broker.publish(t, message("n1"));
+    await tries.until(3, 10_000);
+    // Publishing works at once on the replaced channel, and the message came back only after each backoff.
+    const control = new Received();
+    await broker.subscribe(`${t}.control`, control.handler);
+    await broker.publish(`${t}.control`, message("c1"));
+    await control.until(1);
+    expect(tries.events.length).toBeLessThanOrEqual(5);
+    // A lower bound only (timers never fire early): without the delay the message came straight back.
+    expect(Math.min(...at.slice(1).map((t, i) => t - at[i]!))).toBeGreaterThanOrEqual(450);
+    expect(tries.events.map((e) => e.delivery.attempt)).toEqual(tries.events.map(() => 1));
+    expect(tries.events.slice(1).every((e) => e.delivery.redelivered)).toBe(true);
+    // Once the retry queue can be declared, the next failure goes on to attempt 2, then the dead-letter topic.
+    await ch.deleteQueue(retry);
+    await dead.until(1, 10_000);
+    expect(dead.events[0]!.message.header[DeadLetterHeaders.attempts]).toBe("2");
+  });
+
   it("rejects a publish the broker nacks with a MicroError (a full reject-publish queue)", async () => {
     const broker = await connected();
     const t = topic("nack");
-    const conn = await connect(server.url);
+    const conn = await raw();
     const ch = await conn.createChannel();
     const q = `full-${t}`;
     await ch.assertQueue(q, { arguments: { "x-max-length": 1, "x-overflow": "reject-publish" } });
@@ -221,7 +270,6 @@ describe("RabbitMQ broker", () => {
     expect(MicroError.is(err)).toBe(true);
     expect((err as MicroError).code).toBe(503);
     await ch.deleteQueue(q);
-    await conn.close();
   });
 
   it("fails to connect to a port nobody serves with a 503, within connectTimeoutMs", async () => {
@@ -239,7 +287,7 @@ describe("RabbitMQ broker", () => {
     // The queue's name is random; the subscription knows it (read here for the check only).
     const name = (sub as unknown as { queueName: string }).queueName;
     expect(name.startsWith(`micro:${t}:~`)).toBe(true);
-    const conn = await connect(server.url);
+    const conn = await raw();
     const exists = async (): Promise<boolean> => {
       const ch = await conn.createChannel();
       ch.on("error", () => undefined);
@@ -250,7 +298,6 @@ describe("RabbitMQ broker", () => {
     expect(await exists()).toBe(true);
     await sub.unsubscribe();
     expect(await exists()).toBe(false);
-    await conn.close();
   });
 
   it("is chosen by --broker=rabbitmq --broker_address=URL", async () => {
