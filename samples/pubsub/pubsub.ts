@@ -9,6 +9,9 @@ export class UserCreated {
 /**
  * Two subscribers on one topic. `audit` has no queue, so every instance gets every event;
  * `welcome` is in the queue group "mailer", so each event goes to one instance of the group.
+ * A lost welcome mail matters, so `welcome` asks for at-least-once delivery: a failure is
+ * retried with backoff, then the event goes to `user.created.dlq` (durably on nats, rabbitmq and
+ * redis; in the listener's memory on the default http broker).
  */
 @Service("users-listener")
 export class Listener {
@@ -17,7 +20,7 @@ export class Listener {
     console.log(`audit: user ${ev.id} created (trace ${ctx.trace?.traceId})`);
   }
 
-  @Subscribe("user.created", { queue: "mailer" })
+  @Subscribe("user.created", { queue: "mailer", delivery: "at-least-once", maxAttempts: 5 })
   async welcome(ev: UserCreated): Promise<void> {
     console.log(`mailer: welcome mail to ${ev.id}`);
   }

@@ -54,10 +54,12 @@ const ack = async (): Promise<void> => undefined;
  * failed at-least-once attempt is retried after its backoff, then dead-lettered (at once for a
  * permanent failure); at-most-once failures are logged and dropped. `firstSettled` is called
  * when the first attempt settled, so a caller can acknowledge the publisher then. Nothing is
- * stored: a process crash loses the retries in progress.
+ * stored: a process crash loses the retries in progress. `backendId` is the delivery id when the
+ * message has no `Micro-Id`.
  */
-export async function deliverInProcess(host: RedeliveryHost, target: RedeliveryTarget, message: BrokerMessage, firstSettled?: () => void): Promise<void> {
-  const first = firstDelivery(message.header);
+export async function deliverInProcess(host: RedeliveryHost, target: RedeliveryTarget, message: BrokerMessage, firstSettled?: () => void, backendId = ""): Promise<void> {
+  const head = firstDelivery(message.header);
+  const first = head.id === "" ? { ...head, id: backendId } : head;
   let settled = false;
   const settle = (): void => {
     if (settled) return;

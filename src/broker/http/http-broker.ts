@@ -5,6 +5,7 @@ import { serviceUnavailable } from "../../errors";
 import type { Node, ServiceRecord } from "../../registry/registry";
 import { joinHostPort, splitHostPort } from "../../internal/address";
 import { DialAgent } from "../../internal/http/dial-agent";
+import { clampDelay } from "../../internal/timers";
 import type { Broker, BrokerHandler, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
 import { resolveDelivery, type ResolvedDelivery } from "../delivery";
 import { BackoffTimers, deliverInProcess, type RedeliveryHost, type RedeliveryTarget } from "../redeliver";
@@ -103,7 +104,7 @@ export class HttpBroker implements Broker, RedeliveryHost {
       this.timers.cancelAll();
       await Promise.all(subs.map((sub) => this.deregister(sub)));
       await this.inbox?.close();
-      await Promise.all(this.running);
+      await settledWithin([...this.running], this.options.closeTimeoutMs);
       this.agent?.destroy();
       this.inbox = this.agent = undefined;
       this.bound = "";
@@ -216,4 +217,12 @@ export class HttpBroker implements Broker, RedeliveryHost {
 function advertisable(bound: string): string {
   const { host, port } = splitHostPort(bound);
   return host === "0.0.0.0" || host === "::" || host === "" ? joinHostPort("127.0.0.1", port) : bound;
+}
+
+/** Waits for `work` to settle, at most `ms`: a handler that never settles must not hold a shutdown. */
+async function settledWithin(work: Promise<unknown>[], ms: number): Promise<void> {
+  if (work.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.allSettled(work), new Promise<void>((resolve) => (timer = setTimeout(resolve, clampDelay(ms))))]);
+  clearTimeout(timer);
 }

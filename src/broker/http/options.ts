@@ -26,7 +26,7 @@ export interface HttpBrokerOptions {
   idleTimeoutMs?: number;
   /** Most connections to one subscriber at once; default 64. */
   maxSocketsPerAddress?: number;
-  /** How long `disconnect` waits for deliveries in progress before cutting connections, in ms; default 10000. */
+  /** How long `disconnect` waits for deliveries in progress (and at-least-once handlers still running) before cutting connections, in ms; default 10000. */
   closeTimeoutMs?: number;
   /** Where delivery and registry failures are logged; default: not logged. */
   logger?: Logger;

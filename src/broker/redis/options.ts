@@ -25,6 +25,8 @@ export interface RedisBrokerOptions {
   publishTimeoutMs?: number;
   /** How long `connect` waits for the server, in ms; default 5000. */
   connectTimeoutMs?: number;
+  /** How long `unsubscribe`/`disconnect` wait for a handler in progress, in ms; default 10000 (its entry stays pending, claimed later). */
+  closeTimeoutMs?: number;
   /** First delay between reconnect attempts after the connection dropped, in ms; default 50 (doubling). */
   reconnectInitialMs?: number;
   /** Longest delay between reconnect attempts, in ms; default 2000. */
@@ -53,6 +55,7 @@ export const DEFAULT_REDIS_BROKER_OPTIONS: Readonly<Omit<ResolvedRedisBrokerOpti
   batch: 100,
   publishTimeoutMs: 5_000,
   connectTimeoutMs: 5_000,
+  closeTimeoutMs: 10_000,
   reconnectInitialMs: 50,
   reconnectMaxMs: 2_000,
 });
@@ -63,7 +66,7 @@ export function resolveRedisBrokerOptions(options: RedisBrokerOptions = {}): Res
   // `--broker_address=127.0.0.1:6379` is taken as the redis:// URL it means.
   if (/^[^/:]+:\d+$/.test(o.url)) o.url = `redis://${o.url}`;
   if (!/^rediss?:\/\//.test(o.url)) throw new RangeError(`redis broker: the address must be a redis:// or rediss:// URL, got ${JSON.stringify(o.url)}`);
-  for (const k of ["visibilityTimeoutMs", "claimIntervalMs", "blockMs", "batch", "publishTimeoutMs", "connectTimeoutMs", "reconnectInitialMs", "reconnectMaxMs"] as const) {
+  for (const k of ["visibilityTimeoutMs", "claimIntervalMs", "blockMs", "batch", "publishTimeoutMs", "connectTimeoutMs", "closeTimeoutMs", "reconnectInitialMs", "reconnectMaxMs"] as const) {
     if (!(o[k] > 0)) throw new RangeError(`redis broker: ${k} must be > 0, got ${o[k]}`);
   }
   if (!(Number.isInteger(o.maxLen) && o.maxLen >= 0)) throw new RangeError(`redis broker: maxLen must be an integer ≥ 0, got ${o.maxLen}`);

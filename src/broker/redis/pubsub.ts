@@ -90,7 +90,9 @@ export class PubSubHub {
   }
 
   private client(): Promise<RedisClient> {
-    this.opening ??= openClient(this.options, "subscriber").then((client) => {
+    // No offline queue: a SUBSCRIBE while Redis is unreachable fails at once (ioredis still
+    // re-subscribes the existing channels by itself after a reconnect).
+    this.opening ??= openClient(this.options, "subscriber", { enableOfflineQueue: false }).then((client) => {
       client.on("messageBuffer", this.dispatch);
       return client;
     });

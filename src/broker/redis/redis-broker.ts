@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { MicroError, serviceUnavailable, timeout } from "../../errors";
+import { ErrorIds, MicroError, serviceUnavailable, timeout } from "../../errors";
 import { clampDelay } from "../../internal/timers";
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../../transport/headers";
@@ -87,7 +87,7 @@ export class RedisBroker implements Broker, StreamHost {
       if (results === null || failed) throw failed ?? new Error("the transaction was aborted");
     } catch (err) {
       if (MicroError.is(err)) throw err;
-      throw new MicroError("tsmicro.unavailable", 503, `redis broker: publishing to ${topic} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      throw new MicroError(ErrorIds.unavailable, 503, `redis broker: publishing to ${topic} failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     } finally {
       clearTimeout(timer);
     }

@@ -1,6 +1,7 @@
 import type { BrokerHandler, BrokerMessage, Subscription } from "../broker";
 import { afterFailure, deadLetterHeaders, redeliveryDelayMs, type ResolvedDelivery } from "../delivery";
 import { BackoffTimers, deliverInProcess, type RedeliveryHost } from "../redeliver";
+import { clampDelay } from "../../internal/timers";
 import { Headers } from "../../transport/headers";
 import { openClient, type RedisClient } from "./client";
 import type { ResolvedRedisBrokerOptions } from "./options";
@@ -42,6 +43,9 @@ export class StreamSubscription implements Subscription {
   private readonly timers = new BackoffTimers();
   private readonly retries = new Set<Promise<void>>();
   private readonly key: string;
+  private halt!: () => void;
+  /** Resolves when the subscription stops: a read pending on a reconnecting connection is not waited for. */
+  private readonly halted = new Promise<void>((resolve) => (this.halt = resolve));
 
   constructor(
     private readonly host: StreamHost,
@@ -76,11 +80,15 @@ export class StreamSubscription implements Subscription {
   async stop(release: boolean): Promise<void> {
     if (!this.active) return;
     this.active = false;
+    this.halt();
     clearInterval(this.claimTimer);
     this.timers.cancelAll();
     this.reader?.disconnect();
-    await this.loop;
-    await Promise.all(this.retries);
+    // A handler that never settles must not hold the shutdown: its entry stays pending and is claimed later.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, clampDelay(this.host.options.closeTimeoutMs))));
+    await Promise.race([Promise.all([this.loop, ...this.retries]), late]);
+    clearTimeout(timer);
     if (release && this.place.ephemeral) {
       await this.host
         .commands()
@@ -106,7 +114,10 @@ export class StreamSubscription implements Subscription {
       let entries: StreamEntry[];
       try {
         const mode = this.acking ? [] : ["NOACK"];
-        const raw = await reader.callBuffer("XREADGROUP", "GROUP", this.place.group, this.place.consumer, "COUNT", o.batch, "BLOCK", o.blockMs, ...mode, "STREAMS", this.key, cursor);
+        const reading = reader.callBuffer("XREADGROUP", "GROUP", this.place.group, this.place.consumer, "COUNT", o.batch, "BLOCK", o.blockMs, ...mode, "STREAMS", this.key, cursor);
+        reading.catch(() => undefined); // settled after a stop, or never: nobody waits for it then
+        const raw = await Promise.race([reading, this.halted.then(() => null)]);
+        if (!this.active) return;
         entries = Array.isArray(raw) && Array.isArray(raw[0]) ? parseEntries((raw[0] as unknown[])[1]) : [];
       } catch (err) {
         if (!this.active) return;
@@ -135,7 +146,7 @@ export class StreamSubscription implements Subscription {
     }
     if (!this.acking) {
       const target = { topic: this.topic, queue: this.queue, delivery: this.delivery, handler: () => (this.active ? this.run : undefined) };
-      return deliverInProcess(this.host, target, entry.message);
+      return deliverInProcess(this.host, target, entry.message, undefined, entry.id);
     }
     return this.attempt(entry.id, entry.message, attempt);
   }

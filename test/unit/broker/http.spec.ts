@@ -214,4 +214,14 @@ describe("HttpBroker", () => {
     await within(b!.disconnect(), 2000, "disconnect");
     expect(tries.events).toHaveLength(1);
   });
+  it("does not let an at-least-once handler that never settles hold disconnect past closeTimeoutMs", async () => {
+    const [a] = brokers;
+    const b = new HttpBroker({ registry, closeTimeoutMs: 50 });
+    await b.connect();
+    const started = new Received();
+    await b.subscribe("stuck", async (event) => (started.record(event), new Promise<void>(() => undefined)), { delivery: "at-least-once" });
+    await a!.publish("stuck", { header: { "Micro-Id": "s1" }, body: Buffer.from("x") });
+    await started.until(1);
+    await within(b.disconnect(), 2000, "disconnect");
+  });
 });

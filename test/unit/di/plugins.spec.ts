@@ -115,7 +115,7 @@ describe("provider plugins", () => {
     expect(() => createService(PingModule, { ...quiet, argv: ["--registry=zookeeper"] })).toThrow(
       'unknown registry "zookeeper"; known registry providers: absent, fake, mdns, memory',
     );
-    expect(providerNames("broker")).toEqual(["fake", "http", "memory"]);
+    expect(providerNames("broker")).toEqual(["fake", "http", "memory", "rabbitmq", "redis"]);
     expect(findProvider("transport", "TCP").name).toBe("tcp");
   });
 
