@@ -7,6 +7,7 @@ import { RabbitMqBroker, type RabbitMqBrokerOptions } from "../../../src/broker/
 import { Headers } from "../../../src/transport/headers";
 import { Received, describeBrokerContract } from "../../contract/broker.contract";
 import { freePort, startRabbitMq, type RabbitMqServer } from "../../helpers/servers/rabbitmq";
+import { killAll, runNode, startNode, type Child } from "../../helpers/processes";
 import { waitFor } from "../../helpers/wait";
 
 // One RabbitMQ node for the whole file (it takes seconds to boot): the contract, then the
@@ -299,6 +300,31 @@ describe("RabbitMQ broker", () => {
     await sub.unsubscribe();
     expect(await exists()).toBe(false);
   });
+
+  // samples/pubsub/README.md's RabbitMQ commands as real processes (needs `npx tsc -p tsconfig.build.json` first).
+  it("runs the pubsub sample: every listener gets the audit event, one listener of the mailer group the welcome mail", async () => {
+    const flags = ["--registry=memory", "--broker=rabbitmq", `--broker_address=${server.url}`];
+    const listeners: Child[] = [startNode("samples/pubsub/pubsub.js", flags), startNode("samples/pubsub/pubsub.js", flags)];
+    try {
+      await Promise.all(listeners.map((l) => l.waitFor(/listener ready at/)));
+      const ids = [1, 2, 3, 4].map(() => `u-${randomUUID().slice(0, 8)}`);
+      for (const id of ids) {
+        const pub = await runNode("src/cli/main.js", [...flags, "publish", "user.created", JSON.stringify({ id })]);
+        expect(pub.stderr).toBe("");
+        expect(pub.code).toBe(0);
+      }
+      for (const id of ids) {
+        await Promise.all(listeners.map((l) => l.waitFor(new RegExp(`audit: user ${id} created`))));
+        await Promise.race(listeners.map((l) => l.waitFor(new RegExp(`mailer: welcome mail to ${id}`))));
+      }
+      for (const l of listeners) l.process.kill("SIGTERM");
+      expect(await Promise.all(listeners.map((l) => l.exited))).toEqual([0, 0]);
+      const all = listeners.map((l) => l.stdout()).join("");
+      for (const id of ids) expect(all.match(new RegExp(`mailer: welcome mail to ${id}`, "g"))).toHaveLength(1);
+    } finally {
+      await killAll();
+    }
+  }, 60_000);
 
   it("is chosen by --broker=rabbitmq --broker_address=URL", async () => {
     const standalone = await createClient({ argv: ["--broker=rabbitmq", `--broker_address=${server.url}`, "--registry=memory"], env: {}, logger: new SilentLogger() });
