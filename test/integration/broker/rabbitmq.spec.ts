@@ -11,7 +11,8 @@ import { killAll, runNode, startNode, type Child } from "../../helpers/processes
 import { waitFor } from "../../helpers/wait";
 
 // One RabbitMQ node for the whole file (it takes seconds to boot): the contract, then the
-// RabbitMQ-specific behaviour, then the tests that kill and restart it.
+// RabbitMQ-specific behaviour and the pubsub sample (from dist/: build first). Killing and
+// restarting the node is rabbitmq-restart.spec.ts's business.
 let server: RabbitMqServer;
 const run = randomUUID().slice(0, 8);
 const opened: Broker[] = [];
