@@ -1,11 +1,11 @@
-import { randomUUID } from "node:crypto";
-import type { Channel, ChannelModel, ConsumeMessage, Options } from "amqplib";
+import type { Channel, ChannelModel, ConsumeMessage } from "amqplib";
 import { clampDelay } from "../../internal/timers";
 import type { BrokerEvent, BrokerHandler, BrokerMessage, SubscribeOptions, Subscription } from "../broker";
 import { DELIVERY_DEFAULTS, afterFailure, deadLetterHeaders, redeliveryDelayMs, resolveDelivery, type ResolvedDelivery } from "../delivery";
 import { publishConfirmed } from "./confirm";
 import type { ResolvedRabbitMqBrokerOptions } from "./options";
 import { describe, type AmqpSession } from "./session";
+import { declareRetryQueue, planQueue, type QueuePlan } from "./queues";
 import { checkQueueName, checkTopic, decode, publishProperties } from "./wire";
 
 /** What a subscription needs from its broker. */
@@ -17,15 +17,6 @@ export interface SubscriptionHost {
   forget(sub: RabbitMqSubscription): void;
 }
 
-/** How the subscription's queue is declared. */
-interface QueuePlan {
-  /** "" lets the server name it (exclusive queues). */
-  readonly name: string;
-  readonly options: Options.AssertQueue;
-  /** The queue belongs to this subscriber alone and goes when it unsubscribes. */
-  readonly owned: boolean;
-}
-
 /** A delivered message waiting for a free handler slot. */
 interface Pending {
   readonly channel: Channel;
@@ -33,31 +24,10 @@ interface Pending {
 }
 
 /**
- * The queue a subscription reads:
- * - with a queue group: one durable queue per (topic, group), `<exchange>:<topic>:<group>`, shared
- *   by the group's members and kept when they leave, so a restarting group loses nothing;
- * - without one, at-most-once: a server-named exclusive auto-delete queue, gone with the connection;
- * - without one, at-least-once: a durable queue of its own, `<exchange>:<topic>:~<uuid>`. An
- *   exclusive queue would vanish on every connection loss, taking unacknowledged messages and
- *   everything published until the resubscribe with it; a durable one survives a broker
- *   restart. Its name is random (nothing identifies a group-less subscriber across processes),
- *   so it is deleted on unsubscribe and expires (`subscriberQueueExpiresMs`) after a crash.
- */
-function planQueue(options: ResolvedRabbitMqBrokerOptions, topic: string, queue: string | undefined, delivery: ResolvedDelivery): QueuePlan {
-  if (queue !== undefined) return { name: checkQueueName(`${options.exchange}:${topic}:${queue}`), options: { durable: true }, owned: false };
-  if (delivery.delivery === "at-most-once") return { name: "", options: { exclusive: true, autoDelete: true, durable: false }, owned: true };
-  return {
-    name: checkQueueName(`${options.exchange}:${topic}:~${randomUUID()}`),
-    options: { durable: true, arguments: { "x-expires": options.subscriberQueueExpiresMs } },
-    owned: true,
-  };
-}
-
-/**
  * One subscription: its own channel (so its prefetch and any channel error stay its own), its
  * queue bound to the exchange, manual acks. At-most-once acks a message as its handler starts;
  * at-least-once acks after the handler resolves, and on a failure publishes a copy to a retry
- * queue (see {@link RabbitMqSubscription.retryQueue}) or to the dead-letter exchange, acking the
+ * queue (see {@link declareRetryQueue}) or to the dead-letter exchange, acking the
  * original only once the broker confirmed the copy.
  */
 export class RabbitMqSubscription implements Subscription {
@@ -222,7 +192,10 @@ export class RabbitMqSubscription implements Subscription {
     try {
       const publisher = await session.channel(publishTimeoutMs);
       if (action === "retry") {
-        const queue = await this.retryQueue(delayMs);
+        const connection = session.current;
+        if (connection === undefined) throw new Error("not connected");
+        const queue = await declareRetryQueue(connection, this.queueName, delayMs, this.plan.owned ? this.host.options.subscriberQueueExpiresMs : undefined);
+        this.retryQueues.add(queue);
         await publishConfirmed(publisher, "", queue, msg.content, publishProperties(topic, message, persistent, attempt + 1), publishTimeoutMs);
       } else {
         // A wildcard subscription's dead letters go to the topic each message had, not the pattern's.
@@ -243,32 +216,5 @@ export class RabbitMqSubscription implements Subscription {
         // The channel closed: the broker redelivers it anyway.
       }
     }
-  }
-
-  /**
-   * The retry queue for one backoff delay: `<queue>:retry:<ms>`, with that message TTL and the
-   * default exchange plus this subscription's queue as dead-letter target, so each expired copy
-   * goes back to this queue alone. One queue per delay, because RabbitMQ expires messages only
-   * at a queue's head: a long delay would hold up a short one queued behind it. Copies live in
-   * the broker, so a backoff survives a subscriber crash (unlike a timer followed by a nack).
-   * Declared before every use (idempotent, and it renews an expiring queue), on a channel of
-   * its own: a refused declaration closes the channel it was made on, which must be neither the
-   * shared publisher channel (failing every publish in flight) nor the consumer's.
-   */
-  private async retryQueue(delayMs: number): Promise<string> {
-    const connection = this.host.session?.current;
-    if (connection === undefined) throw new Error("not connected");
-    const name = checkQueueName(`${this.queueName}:retry:${delayMs}`);
-    const args: Record<string, unknown> = { "x-message-ttl": delayMs, "x-dead-letter-exchange": "", "x-dead-letter-routing-key": this.queueName };
-    if (this.plan.owned) args["x-expires"] = this.host.options.subscriberQueueExpiresMs + delayMs;
-    const channel = await connection.createChannel();
-    channel.on("error", () => undefined); // The refusal is reported by assertQueue's rejection.
-    try {
-      await channel.assertQueue(name, { durable: true, arguments: args });
-    } finally {
-      await channel.close().catch(() => undefined);
-    }
-    this.retryQueues.add(name);
-    return name;
   }
 }
