@@ -16,7 +16,7 @@ const BACKENDS = {
   rabbitmq: { libraries: ["amqplib"], folders: ["rabbitmq"] },
   redis: { libraries: ["ioredis"], folders: ["redis"] },
   grpc: { libraries: ["@grpc/grpc-js", "@grpc/proto-loader"], folders: ["grpc"] },
-  opentelemetry: { libraries: ["@opentelemetry/sdk-[^/]+"], folders: ["opentelemetry", "otel"] },
+  opentelemetry: { libraries: ["@opentelemetry/sdk-[^/]+", "@opentelemetry/exporter-[^/]+", "@opentelemetry/resources", "@opentelemetry/core"], folders: ["opentelemetry", "otel"] },
 };
 
 /** `no-restricted-imports` and `no-restricted-syntax` (for `import()`/`require()`) forbidding every backend library except `allowed`'s. */

@@ -72,6 +72,14 @@ const tsmicroRpc = (transport: "http" | "tcp", contentType: "application/json" |
 export const SYSTEMS: readonly BenchSystem[] = [
   tsmicroRpc("tcp", "application/json", "raw-net"),
   tsmicroRpc("tcp", "application/json-rpc", "raw-net"),
+  {
+    kind: "rpc",
+    id: "tsmicro-tcp-json-traced",
+    label: "tsmicro tcp + json, tracing on",
+    family: "tsmicro",
+    limit: "raw-net",
+    load: () => import("./tsmicro").then((m) => m.tsmicroRpc("tcp", "application/json", true)),
+  },
   tsmicroRpc("http", "application/json", "raw-http"),
   tsmicroRpc("http", "application/json-rpc", "raw-http"),
   { kind: "rpc", id: "raw-net", label: "raw node:net framing", family: "raw", limit: "raw-net", load: () => import("./raw-net").then((m) => m.rawNet) },

@@ -12,16 +12,29 @@ const ENDPOINT: Record<Op, string> = { hello: "Greeter.Hello", echo: "Greeter.Ec
 /** Settings only from here: no MICRO_* variables or flags of the suite leak in. */
 const isolated = (settings: Partial<MicroSettings>) => ({ settings, env: {}, argv: [], logger: new PinoLogger({ level: "warn" }) });
 
-/** tsmicro RPC over `transport` with requests encoded as `contentType`. */
-export function tsmicroRpc(transport: string, contentType: string): RpcAdapter {
+/**
+ * Tracing "on" as an application runs it: the OpenTelemetry SDK with a batch processor, its
+ * exporter dropping the batches so no collector's speed is measured.
+ */
+async function installTracing(): Promise<void> {
+  const { BatchSpanProcessor } = await import("@opentelemetry/sdk-trace-base");
+  const { NodeTracerProvider } = await import("@opentelemetry/sdk-trace-node");
+  const drop = { export: (_spans: unknown[], done: (r: { code: 0 }) => void) => done({ code: 0 }), shutdown: async () => undefined };
+  new NodeTracerProvider({ spanProcessors: [new BatchSpanProcessor(drop)] }).register();
+}
+
+/** tsmicro RPC over `transport` with requests encoded as `contentType` (traced end to end with `traced`). */
+export function tsmicroRpc(transport: string, contentType: string, traced = false): RpcAdapter {
   const settings: Partial<MicroSettings> = { registry: "memory", broker: "memory", transport };
   return {
     async startServer() {
+      if (traced) await installTracing();
       const service = createService(BenchRpcModule, isolated(settings));
       await service.start();
       return { address: service.server.address, close: () => service.stop() };
     },
     async connect(address) {
+      if (traced) await installTracing();
       const { client, close } = await createClient(isolated(settings));
       // retries: 0 so a failed call is counted as an error rather than hidden by a retry.
       const options = { address, contentType, retries: 0 };

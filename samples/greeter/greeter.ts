@@ -1,5 +1,6 @@
 import { IsString, Length } from "class-validator";
-import { Context, Handler, Module, Service, Subscribe } from "../../src";
+import { Context, Handler, Module, ProtoTypes, Service, Subscribe } from "../../src";
+import { GreeterProto, type GreeterHandler } from "./greeter.pb"; // generated from greeter.proto by `npm run generate`
 
 /** The request: a non-empty name of at most 64 characters. */
 export class HelloRequest {
@@ -22,7 +23,7 @@ export class UserCreated {
 
 /** The greeter service: the endpoint `Greeter.Hello` and a subscriber of `user.created`. */
 @Service("greeter", { version: "1.0.0" })
-export class Greeter {
+export class Greeter implements GreeterHandler {
   // Endpoint "Greeter.Hello": <Class>.<Method>, the method name capitalised. The request class
   // comes from the parameter type; `response` names the class advertised in the registry.
   @Handler({ response: HelloResponse, idempotent: true }) // safe to run twice: retried elsewhere if its node dies mid-call
@@ -38,6 +39,9 @@ export class Greeter {
   }
 }
 
-/** The module that runs it on the default providers. */
-@Module({ services: [Greeter] })
+/**
+ * The module that runs it on the default providers. With greeter.proto's types, `Greeter.Hello`
+ * (rpc `Hello` of `greeter.Greeter`) is served in protobuf as well as JSON.
+ */
+@Module({ services: [Greeter], providers: [{ provide: ProtoTypes, useValue: GreeterProto }] })
 export class GreeterModule {}

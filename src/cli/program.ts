@@ -2,6 +2,8 @@ import { Command } from "commander";
 import { FLAGS } from "../cmd/config";
 import type { StandaloneClient } from "../di/create-client";
 import { ErrorIds, MicroError, notFound } from "../errors";
+import { generateTo } from "../codegen/generate";
+import { logsCommand, nodesOf, statsTable, traceTable } from "./debug";
 import { formatService } from "./format";
 import { streamCommand } from "./stream";
 
@@ -21,6 +23,33 @@ function parseJson(text: string, what: string): unknown {
   } catch (err) {
     throw new Error(`${what} is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** Parses a positive number option or fails naming it. */
+function positiveNumber(text: string, what: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${what} wants a positive number, got "${text}"`);
+  return n;
+}
+
+/** Ctrl-C (or SIGTERM) as an abort signal for `--watch` and `--follow`, and a sleep it interrupts. */
+function untilInterrupted(): { signal: AbortSignal; sleep(ms: number): Promise<void>; dispose(): void } {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+  return {
+    signal: controller.signal,
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        controller.signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+      }),
+    dispose: () => {
+      process.off("SIGINT", stop);
+      process.off("SIGTERM", stop);
+    },
+  };
 }
 
 /** How the program names itself in help and what `--version` prints. */
@@ -98,6 +127,50 @@ export function buildProgram(io: CliIO, info: ProgramInfo = {}): Command {
     },
   );
 
+  withFlags(program.command("stats <service>").description("Debug.Stats of every node: uptime, memory, event-loop lag, requests, errors, GC"))
+    .option("--watch [seconds]", "refresh every few seconds (default 2) until Ctrl-C")
+    .action(async (service: string, opts: { watch?: string | boolean }) =>
+      run(async ({ client, registry }) => {
+        const every = opts.watch === undefined || opts.watch === false ? undefined : positiveNumber(opts.watch === true ? "2" : opts.watch, "--watch");
+        const stop = untilInterrupted();
+        do {
+          io.out(await statsTable(client, service, await nodesOf(registry, service)));
+          if (every !== undefined) await stop.sleep(every * 1000);
+        } while (every !== undefined && !stop.signal.aborted);
+        stop.dispose();
+      })(),
+    );
+
+  withFlags(program.command("logs <service>").description("recent log records of every node (Debug.Log)"))
+    .option("-f, --follow", "keep printing new records until Ctrl-C")
+    .option("--count <n>", "records per node (default 100)")
+    .option("--since <seconds>", "only records from the last N seconds")
+    .action(async (service: string, opts: { follow?: boolean; count?: string; since?: string }) =>
+      run(async ({ client, registry }) => {
+        const request = {
+          count: opts.count === undefined ? undefined : positiveNumber(opts.count, "--count"),
+          since: opts.since === undefined ? undefined : Date.now() / 1000 - positiveNumber(opts.since, "--since"),
+          follow: opts.follow === true,
+        };
+        const stop = untilInterrupted();
+        try {
+          await logsCommand(client, service, await nodesOf(registry, service), request, io, opts.follow ? stop.signal : undefined);
+        } finally {
+          stop.dispose();
+        }
+      })(),
+    );
+
+  withFlags(program.command("trace <service>").description("recent spans of every node (Debug.Trace)"))
+    .option("--count <n>", "spans per node (default 100)")
+    .option("--trace_id <id>", "only the spans of one trace")
+    .action(async (service: string, opts: { count?: string; trace_id?: string }) =>
+      run(async ({ client, registry }) => {
+        const request = { count: opts.count === undefined ? undefined : positiveNumber(opts.count, "--count"), traceId: opts.trace_id };
+        io.out(await traceTable(client, service, await nodesOf(registry, service), request));
+      })(),
+    );
+
   withFlags(program.command("health <service>").description("call Debug.Health on every node of a service")).action(
     async (service: string) =>
       run(async ({ client, registry }) => {
@@ -117,5 +190,15 @@ export function buildProgram(io: CliIO, info: ProgramInfo = {}): Command {
         if (failed > 0) throw new Error(`${failed} of ${nodes.length} nodes unhealthy`);
       })(),
   );
+  program
+    .command("generate <protos...>")
+    .description("generate TypeScript (message types, typed clients, handler interfaces) from .proto files")
+    .requiredOption("--out <dir>", "folder to write <name>.pb.ts files into")
+    .option("-I, --include <dir...>", "folders searched for imported .proto files")
+    .option("--import_from <module>", "module the generated code imports tsmicro from", "tsmicro")
+    .action((protos: string[], opts: { out: string; include?: string[]; import_from: string }) => {
+      const written = generateTo(protos, opts.out, { includeDirs: opts.include, importFrom: opts.import_from });
+      io.out(written.map((f) => `wrote ${f}\n`).join(""));
+    });
   return program;
 }

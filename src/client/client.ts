@@ -1,9 +1,11 @@
+import type { MethodSchema } from "../codec/schema";
 import type { CallContext } from "../metadata/call-context";
 import type { Metadata } from "../metadata/metadata";
 import type { Node } from "../registry/registry";
 import type { SelectOptions } from "../selector/selector";
 import type { WrapperLike } from "../wrappers/chain";
 import type { ClientStream } from "./stream";
+import type { Contract, ServiceClient } from "./service-client";
 
 /** The function a call goes through; wrappers wrap it. */
 export type CallFn = (request: ClientRequest, options: ResolvedCallOptions) => Promise<unknown>;
@@ -85,6 +87,11 @@ export interface CallOptions {
   backoff?: Backoff;
   /** Codec for the request (default application/json). */
   contentType?: string;
+  /**
+   * The `.proto` method of the endpoint (generated clients pass it): needed to send
+   * `application/protobuf` or `application/proto-rpc`, and makes JSON follow proto3's mapping.
+   */
+  schema?: MethodSchema;
   /** Extra metadata sent as headers. */
   metadata?: Metadata;
   select?: SelectOptions;
@@ -131,6 +138,12 @@ export interface Client {
    * their failure surfaces on the stream's first `send` or read.
    */
   stream<Req = unknown, Res = unknown>(service: string, endpoint: string, options?: CallOptions): ClientStream<Req, Res>;
+  /**
+   * A typed client of service class `S`: `client.service<Greeter>("greeter").hello({ name })`.
+   * With a name, the endpoints the service advertises say which endpoint serves which method;
+   * with a contract (`contractOf(Greeter)`, `defineContract`), the contract does.
+   */
+  service<S>(target: string | Contract<S>, options?: CallOptions): ServiceClient<S>;
   /** Publishes `payload` on `topic` through the broker. */
   publish(topic: string, payload: unknown, options?: PublishOptions): Promise<void>;
   /** Closes pooled connections; idempotent. */

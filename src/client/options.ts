@@ -3,6 +3,7 @@ import type { Codec } from "../codec/codec";
 import { DEFAULT_CODECS } from "../codec/defaults";
 import { withDefaults } from "../internal/options";
 import type { Logger } from "../logger/logger";
+import type { Registry } from "../registry/registry";
 import type { Selector } from "../selector/selector";
 import type { Transport } from "../transport/transport";
 import type { Instantiate } from "../wrappers/chain";
@@ -42,6 +43,8 @@ export interface RpcClientOptions {
   /** Builds interceptor classes given as wrappers (the DI layer passes the container's `get`); default `new`. */
   instantiate?: Instantiate;
   logger?: Logger;
+  /** Where `client.service("name")` reads the endpoints a service advertises; default none (typed clients then need a contract). */
+  registry?: Registry;
 }
 
 /** Defaults for {@link RpcClientOptions}. */

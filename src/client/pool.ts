@@ -54,6 +54,11 @@ export class ConnectionPool {
     return dialing;
   }
 
+  /** Connections open now (draining ones included), for metrics. */
+  get size(): number {
+    return this.ready.size + this.retired.size;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     const all = [...this.ready.values(), ...this.retired];

@@ -1,8 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { ErrorIds, MicroError, serviceUnavailable, timeout, toMicroError } from "../errors";
 import { CodecSet } from "../codec/codecs";
+import { serviceClient, type Contract, type ServiceClient } from "./service-client";
+import { encodeRequest } from "./encode";
 import type { CallContext } from "../metadata/call-context";
 import { clampDelay } from "../internal/timers";
+import { injectTraceHeaders } from "../metadata/propagation";
 import { childSpan, formatTraceparent, newTraceparent } from "../metadata/trace";
 import { Headers } from "../transport/headers";
 import type { Node } from "../registry/registry";
@@ -72,6 +75,7 @@ export class RpcClient implements Client {
       address: options.address,
       context: ctx,
       signal: options.signal,
+      schema: options.schema,
     };
     return this.invoke({ service, endpoint, body: request }, resolved) as Promise<T>;
   }
@@ -85,6 +89,7 @@ export class RpcClient implements Client {
       header: () => this.baseHeaders(mergeMetadata(ctx, options.metadata), ctx),
       codec: this.codecs.get(contentType),
       contentType,
+      schema: options.schema,
       timeoutMs: clampDelay(Math.min(options.timeoutMs ?? this.options.timeoutMs, remaining)),
       signal: options.signal ?? ctx?.signal,
     });
@@ -99,6 +104,12 @@ export class RpcClient implements Client {
     return pooled instanceof Promise ? await pooled : pooled;
   }
 
+
+  service<S>(target: string | Contract<S>, options?: CallOptions): ServiceClient<S> {
+    const registry = this.options.registry;
+    const endpoints = registry ? async (name: string) => (await registry.getService(name)).flatMap((r) => r.endpoints) : undefined;
+    return serviceClient<S>(this, target, { callOptions: options, endpoints });
+  }
 
   publish(topic: string, payload: unknown, options: PublishOptions = {}): Promise<void> {
     return this.publishChain({ topic, payload }, options);
@@ -118,6 +129,11 @@ export class RpcClient implements Client {
     const deadline = options.context?.deadline;
     const timeoutMs = Math.min(options.timeoutMs ?? this.options.timeoutMs, deadline === undefined ? Infinity : deadline - Date.now());
     await publishWithin(broker, topic, { header, body }, { key: options.key, timeoutMs }, timeoutMs);
+  }
+
+  /** Pooled connections open now (one per node and transport), for metrics. */
+  get pooledConnections(): number {
+    return this.pool.size;
   }
 
   async close(): Promise<void> {
@@ -198,8 +214,7 @@ export class RpcClient implements Client {
     header[Headers.id] = id;
     header[Headers.contentType] = opts.contentType;
     header[Headers.timeout] = String(Math.max(1, deadline - Date.now()) * 1_000_000); // ns, as go-micro sends it
-    const body = this.codecs.get(opts.contentType).marshal(req.body, { type: "request", id, endpoint: req.endpoint });
-    return { header, body };
+    return { header, body: encodeRequest(this.codecs.get(opts.contentType), req.body, { type: "request", id, endpoint: req.endpoint, schema: opts.schema?.request }) };
   }
 
   /** The decoded response, or the MicroError the reply carries. */
@@ -208,7 +223,7 @@ export class RpcClient implements Client {
     if (errorHeader) throw MicroError.parse(errorHeader);
     const replyCodec = this.codecs.get(reply.header[Headers.contentType] ?? opts.contentType);
     try {
-      return replyCodec.unmarshal(reply.body, { type: "response", id, endpoint });
+      return replyCodec.unmarshal(reply.body, { type: "response", id, endpoint, schema: opts.schema?.response });
     } catch (err) {
       throw new MicroError(ErrorIds.malformed, 500, `malformed response from ${node.address}: ${String(err)}`);
     }
@@ -219,6 +234,7 @@ export class RpcClient implements Client {
     const from = context?.service ?? this.options.fromService;
     if (from) header[Headers.fromService] = from;
     header[Headers.traceparent] = context?.trace ? formatTraceparent(childSpan(context.trace)) : newTraceparent();
+    injectTraceHeaders(header);
     return header;
   }
 }

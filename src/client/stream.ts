@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Codec } from "../codec/codec";
+import type { MethodSchema } from "../codec/schema";
+import { encodeRequest } from "./encode";
 import { conflict, ErrorIds, MicroError, timeout } from "../errors";
 import { clampDelay } from "../internal/timers";
 import { END_OF_STREAM, Headers } from "../transport/headers";
@@ -33,6 +35,8 @@ export interface ClientStreamDeps {
   header(): Record<string, string>;
   codec: Codec;
   contentType: string;
+  /** The endpoint's `.proto` method, when known. */
+  schema?: MethodSchema;
   /** The whole stream's budget, ms (already clamped to what a timer holds). */
   timeoutMs: number;
   signal?: AbortSignal;
@@ -87,7 +91,7 @@ export class RpcClientStream<Req = unknown, Res = unknown> implements ClientStre
     if (this.finished !== undefined) return Promise.reject(this.finished ?? conflict(`stream ${this.id} was ended by the server`));
     let body: Buffer;
     try {
-      body = this.deps.codec.marshal(message, { type: "request", id: this.id, endpoint: this.endpoint });
+      body = encodeRequest(this.deps.codec, message, { type: "request", id: this.id, endpoint: this.endpoint, schema: this.deps.schema?.request });
     } catch (err) {
       return Promise.reject(err as Error);
     }
@@ -229,7 +233,7 @@ export class RpcClientStream<Req = unknown, Res = unknown> implements ClientStre
   private decode(message: Message): Res {
     const codec = this.deps.codec;
     try {
-      return codec.unmarshal(message.body, { type: "response", id: this.id, endpoint: this.endpoint }) as Res;
+      return codec.unmarshal(message.body, { type: "response", id: this.id, endpoint: this.endpoint, schema: this.deps.schema?.response }) as Res;
     } catch (err) {
       const error = new MicroError(ErrorIds.malformed, 500, `malformed stream message: ${String(err)}`);
       this.abort(error);

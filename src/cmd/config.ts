@@ -1,7 +1,10 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_RPC_CLIENT_OPTIONS } from "../client/options";
+import { parseLogFormat } from "../logger/format";
 import { parseLogLevel } from "../logger/levels";
+import { checkRegistryDomain, DEFAULT_REGISTRY_DOMAIN } from "../registry/mdns/options";
 import { DEFAULT_STRATEGY_NAME } from "../selector/options";
+import { advertiseAddress } from "../server/advertise";
 import { DEFAULT_RPC_SERVER_OPTIONS } from "../server/options";
 import { splitHostPort } from "../internal/address";
 import { parseDuration } from "./duration";
@@ -15,6 +18,8 @@ export interface MicroSettings {
   registry: string;
   /** Registry addresses (comma separated on the command line). */
   registryAddress: string[];
+  /** Registry namespace: registries with different domains do not see each other; default "micro" (go-micro's). */
+  registryDomain: string;
   /** Transport provider name; default "tcp" (which also answers HTTP on the same port). */
   transport: string;
   /** Broker provider name; default "http". */
@@ -27,7 +32,10 @@ export interface MicroSettings {
   serverName: string;
   /** Listen address; default 127.0.0.1:0. */
   serverAddress: string;
-  /** Address to advertise instead of the bound one. */
+  /**
+   * Address to advertise instead of the bound one (host, or host:port); default "": the bound
+   * address, except that a wildcard bind (0.0.0.0, ::) advertises 127.0.0.1.
+   */
   serverAdvertise: string;
   /** Registration TTL, ms; default 90000 (flag in seconds or a duration). */
   registerTtlMs: number;
@@ -39,6 +47,10 @@ export interface MicroSettings {
   clientRetries: number;
   /** Minimum log level of the default logger (one of `LOG_LEVELS`); default "info" (a standalone client: "warn"). */
   logLevel: string;
+  /** Default logger's output: "auto" (pretty on a terminal, else JSON), "json" or "pretty". */
+  logFormat: string;
+  /** Where to serve Prometheus `/metrics` (host:port); default "" (off). */
+  metricsAddress: string;
 }
 
 /** Resolved settings plus where each came from. */
@@ -54,6 +66,7 @@ export interface MicroConfig extends MicroSettings {
 export const DEFAULT_SETTINGS: MicroSettings = {
   registry: "mdns",
   registryAddress: [],
+  registryDomain: DEFAULT_REGISTRY_DOMAIN,
   transport: "tcp",
   broker: "http",
   brokerAddress: [],
@@ -66,6 +79,8 @@ export const DEFAULT_SETTINGS: MicroSettings = {
   clientTimeoutMs: DEFAULT_RPC_CLIENT_OPTIONS.timeoutMs,
   clientRetries: DEFAULT_RPC_CLIENT_OPTIONS.retries,
   logLevel: "info",
+  logFormat: "auto",
+  metricsAddress: "",
 };
 
 type Parser = (text: string) => MicroSettings[keyof MicroSettings];
@@ -79,13 +94,16 @@ const address: Parser = (t) => {
   splitHostPort(t.trim()); // throws `invalid address "…": want host:port`
   return t.trim();
 };
-// A host alone (the bound port is used) or host:port; IPv6 hosts in brackets.
+// A host alone (the bound port is used) or host:port; IPv6 hosts in brackets. Never a wildcard.
 const advertise: Parser = (t) => {
   const v = String(str(t));
-  return /^\[[^\]]+\]$/.test(v) || !v.includes(":") ? v : address(v);
+  const out = /^\[[^\]]+\]$/.test(v) || !v.includes(":") ? v : String(address(v));
+  advertiseAddress(out, "127.0.0.1:0"); // throws for 0.0.0.0 / :: with a sentence saying why
+  return out;
 };
 const seconds: Parser = (t) => parseDuration(t, 1000);
 const level: Parser = (t) => parseLogLevel(t);
+const format: Parser = (t) => parseLogFormat(t);
 const int: Parser = (t) => {
   if (!/^\d+$/.test(t.trim())) throw new Error(`"${t}" is not a whole number`);
   return Number(t);
@@ -95,6 +113,7 @@ const int: Parser = (t) => {
 export const FLAGS: ReadonlyArray<[flag: string, key: keyof MicroSettings, parse: Parser]> = [
   ["registry", "registry", str],
   ["registry_address", "registryAddress", list],
+  ["registry_domain", "registryDomain", (t) => checkRegistryDomain(t)],
   ["transport", "transport", str],
   ["broker", "broker", str],
   ["broker_address", "brokerAddress", list],
@@ -107,6 +126,8 @@ export const FLAGS: ReadonlyArray<[flag: string, key: keyof MicroSettings, parse
   ["client_timeout", "clientTimeoutMs", seconds],
   ["client_retries", "clientRetries", int],
   ["log_level", "logLevel", level],
+  ["log_format", "logFormat", format],
+  ["metrics_address", "metricsAddress", address],
 ];
 
 /** Inputs to {@link resolveConfig}. */

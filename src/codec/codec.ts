@@ -1,3 +1,5 @@
+import type { MessageSchema } from "./schema";
+
 /** What a message is, so envelope codecs (JSON-RPC) can wrap it correctly. */
 export interface Frame {
   type: "request" | "response" | "event" | "error";
@@ -5,6 +7,11 @@ export interface Frame {
   id: string;
   /** `Greeter.Hello` for requests and responses, the topic for events. */
   endpoint: string;
+  /**
+   * The message type of this body when the endpoint's types come from a `.proto`: the
+   * protobuf codecs need it, the JSON codecs apply proto3's JSON mapping with it.
+   */
+  schema?: MessageSchema;
 }
 
 /** Turns values into bytes and back for one family of Content-Types. */

@@ -4,6 +4,9 @@ import {
   addHandlerMeta,
   addWrapperMeta,
   addSubscribeMeta,
+  addClientMeta,
+  serviceClientToken,
+  type ClientTarget,
   setModuleMeta,
   setServiceMeta,
   type Constructor,
@@ -41,6 +44,21 @@ export function Subscribe(topic: string, options: SubscriberOptions = {}): Metho
 /** Asks the container for `token` in a constructor parameter or property. */
 export function Inject(token: unknown): ParameterDecorator & PropertyDecorator {
   return inject(token as Parameters<typeof inject>[0]) as ParameterDecorator & PropertyDecorator;
+}
+
+/**
+ * Injects a typed client of another service into a constructor parameter or property:
+ * `@InjectClient("greeter") greeter: ServiceClient<Greeter>`, or with a contract
+ * (`@InjectClient(GreeterContract)`). It calls through the service's own client.
+ */
+export function InjectClient(target: ClientTarget): ParameterDecorator & PropertyDecorator {
+  const token = serviceClientToken(typeof target === "string" ? target : target.service);
+  return ((proto: object, key: string | symbol | undefined, index?: number) => {
+    const cls = (typeof proto === "function" ? proto : proto.constructor) as Constructor;
+    addClientMeta(cls, target);
+    const decorate = inject(token) as (t: object, k: string | symbol | undefined, i?: number) => void;
+    decorate(proto, key, index);
+  }) as ParameterDecorator & PropertyDecorator;
 }
 
 /** Marks a class as injectable without making it a service (for plain providers). */

@@ -1,2 +1,2 @@
-export { Service, Handler, Subscribe, Inject, Injectable, Module, UseWrappers, UseSubscriberWrappers, type ServiceDecoratorOptions } from "./decorators";
-export type { Constructor, HandlerOptions, ModuleMeta, Provider, ServiceMeta, StreamKind, SubscriberOptions } from "./metadata-keys";
+export { Service, Handler, Subscribe, Inject, InjectClient, Injectable, Module, UseWrappers, UseSubscriberWrappers, type ServiceDecoratorOptions } from "./decorators";
+export type { ClientTarget, Constructor, HandlerOptions, ModuleMeta, Provider, ServiceMeta, StreamKind, SubscriberOptions } from "./metadata-keys";

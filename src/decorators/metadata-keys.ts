@@ -1,4 +1,6 @@
 import type { BackoffOptions, DeliveryGuarantee } from "../broker/broker";
+import type { MethodSchema } from "../codec/schema";
+import type { Contract } from "../client/service-client";
 import "reflect-metadata";
 
 /** A class constructor. */
@@ -45,6 +47,14 @@ export interface HandlerOptions {
    * Default: an async generator method is a stream, anything else is unary.
    */
   stream?: boolean | StreamKind;
+  /**
+   * The `.proto` rpc method whose types this handler serves: a full method name
+   * (`"greeter.Greeter.Hello"`), a request message type taken by exactly one method
+   * (`"greeter.HelloRequest"`), both looked up in the module's `ProtoTypes`, or a generated
+   * method schema. Default: the rpc method matching the endpoint name (`Greeter.Hello` → rpc
+   * `Hello` of service `Greeter`) when the module has `ProtoTypes`.
+   */
+  proto?: string | MethodSchema;
 }
 
 /** Which sides of a stream carry many messages: responses ("server"), requests ("client") or both. */
@@ -105,7 +115,24 @@ const KEYS = {
   module: Symbol.for("tsmicro:module"),
   handlerWrappers: Symbol.for("tsmicro:handler-wrappers"),
   subscriberWrappers: Symbol.for("tsmicro:subscriber-wrappers"),
+  clients: Symbol.for("tsmicro:clients"),
 } as const;
+
+/** What `@InjectClient` asks for: a service by name, or a contract. */
+export type ClientTarget = string | Contract;
+
+/** Records that a class injects a typed client of `target`. */
+export function addClientMeta(target: Constructor, client: ClientTarget): void {
+  Reflect.defineMetadata(KEYS.clients, [...getClientMetas(target), client], target);
+}
+/** The typed clients a class injects (`@InjectClient`). */
+export function getClientMetas(target: Constructor): readonly ClientTarget[] {
+  return (Reflect.getMetadata(KEYS.clients, target) as ClientTarget[] | undefined) ?? [];
+}
+/** The DI token of the typed client of `service`. */
+export function serviceClientToken(service: string): symbol {
+  return Symbol.for(`tsmicro.ServiceClient:${service}`);
+}
 
 /** Which pipeline `@UseWrappers` / `@UseSubscriberWrappers` adds to. */
 export type WrapperKind = "handler" | "subscriber";

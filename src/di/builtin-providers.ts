@@ -16,7 +16,27 @@ export const BUILTIN_PROVIDERS: readonly Entry[] = [
     name: "mdns",
     load: async () => {
       const { MdnsRegistry } = await import("../registry/mdns");
-      return (_o, { logger, env }) => new MdnsRegistry({ logger: logger.child(child("registry")) }, env);
+      return (_o, { config, logger, env }) => new MdnsRegistry({ logger: logger.child(child("registry")), domain: config.registryDomain }, env);
+    },
+  } satisfies ProviderPlugin<"registry">,
+  {
+    family: "registry",
+    name: "consul",
+    packages: ["consul"],
+    load: async () => {
+      const { ConsulRegistry } = await import("../registry/consul");
+      // --registry_address / MICRO_REGISTRY_ADDRESS arrive as `addresses`; token, datacenter and TLS come from MICRO_CONSUL_* in `env`.
+      return ({ addresses }, { logger, env }) => new ConsulRegistry({ addresses, logger: logger.child(child("registry")) }, env);
+    },
+  } satisfies ProviderPlugin<"registry">,
+  {
+    family: "registry",
+    name: "etcd",
+    packages: ["etcd3"],
+    load: async () => {
+      const { EtcdRegistry, etcdOptionsFromEnv } = await import("../registry/etcd");
+      return ({ addresses }, { logger, env }) =>
+        new EtcdRegistry({ ...etcdOptionsFromEnv(env), addresses, logger: logger.child(child("registry")) });
     },
   } satisfies ProviderPlugin<"registry">,
   {

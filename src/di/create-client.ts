@@ -1,6 +1,7 @@
 import { resolveConfig } from "../cmd/config";
 import type { AttemptWrapperLike, CallWrapperLike, PublishWrapperLike } from "../client/client";
 import { RpcClient } from "../client/rpc-client";
+import { startTelemetry } from "../observability/telemetry";
 import { PinoLogger } from "../logger/pino-logger";
 import type { Broker } from "../broker/broker";
 import type { Registry } from "../registry/registry";
@@ -52,6 +53,8 @@ export async function createClient(options: CreateClientOptions = {}): Promise<S
   const broker = options.broker ?? (await createProvider("broker", config.broker, base));
   if (!options.broker) await broker.connect();
   const transports = createTransportResolver(transport, base);
+  // A client continues or starts traces as a service does (so `micro call` starts one); metrics are a service's.
+  const telemetry = await startTelemetry({ serviceName: options.fromService ?? "tsmicro-client", broker: broker.name, env, metricsAddress: "", logger });
   const client = new RpcClient({
     selector,
     transport,
@@ -59,10 +62,11 @@ export async function createClient(options: CreateClientOptions = {}): Promise<S
     broker,
     timeoutMs: config.clientTimeoutMs,
     retries: config.clientRetries,
-    wrappers: options.wrappers,
-    attemptWrappers: options.attemptWrappers,
-    publishWrappers: options.publishWrappers,
+    wrappers: [...telemetry.callWrappers, ...(options.wrappers ?? [])],
+    attemptWrappers: [...telemetry.attemptWrappers, ...(options.attemptWrappers ?? [])],
+    publishWrappers: [...telemetry.publishWrappers, ...(options.publishWrappers ?? [])],
     fromService: options.fromService,
+    registry,
     logger,
   });
   let closing: Promise<void> | undefined;
@@ -70,6 +74,7 @@ export async function createClient(options: CreateClientOptions = {}): Promise<S
     (closing ??= (async () => {
       // Only what this call built: providers passed in belong to the caller.
       await client.close();
+      await telemetry.close();
       await selector.close();
       await transports.close();
       if (!options.broker) await broker.disconnect();

@@ -2,6 +2,7 @@ import type { ServiceIdentifier } from "inversify";
 import type { Broker as BrokerT } from "../broker/broker";
 import type { Client as ClientT } from "../client/client";
 import type { Codec } from "../codec/codec";
+import type { ProtoRegistry } from "../proto/proto-registry";
 import type { Logger as LoggerT } from "../logger/logger";
 import type { Registry as RegistryT } from "../registry/registry";
 import type { Selector as SelectorT } from "../selector/selector";
@@ -38,6 +39,14 @@ export const Logger: ServiceIdentifier<Logger> = Symbol.for("tsmicro.Logger");
 /** DI token and type of the codecs clients and servers know (`{ provide: Codecs, useValue: [...] }`). */
 export type Codecs = readonly Codec[];
 export const Codecs: ServiceIdentifier<Codecs> = Symbol.for("tsmicro.Codecs");
+/**
+ * DI token and type of the `.proto` types a service serves and its client knows
+ * (`{ provide: ProtoTypes, useValue: ProtoRegistry.load("greeter.proto") }`): a handler whose
+ * endpoint matches an rpc method (`Greeter.Hello` → `greeter.Greeter/Hello`) is served in
+ * protobuf and proto3 JSON.
+ */
+export type ProtoTypes = ProtoRegistry;
+export const ProtoTypes: ServiceIdentifier<ProtoTypes> = Symbol.for("tsmicro.ProtoTypes");
 /** DI token and type of the resolved configuration (flags, env, options). */
 export type MicroConfig = MicroConfigT;
 export const MicroConfig: ServiceIdentifier<MicroConfig> = Symbol.for("tsmicro.MicroConfig");

@@ -1,5 +1,6 @@
 import type { SubscribeOptions } from "../broker/broker";
 import type { Constructor, StreamKind } from "../decorators/metadata-keys";
+import type { MethodSchema } from "../codec/schema";
 import type { Context } from "../metadata/context";
 
 /** A plain description of one RPC endpoint; the server routes these and never reads decorators. */
@@ -28,6 +29,11 @@ export interface HandlerDescriptor {
    * "client" gets an AsyncIterable of requests and returns one response, "bidi" both.
    */
   stream?: StreamKind;
+  /**
+   * The `.proto` method this handler serves, when its types come from a `.proto`: requests and
+   * responses are then encoded in protobuf or mapped to proto3 JSON by the codecs.
+   */
+  schema?: MethodSchema;
 }
 
 /** A plain description of one event subscriber. */

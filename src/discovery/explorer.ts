@@ -6,9 +6,12 @@ import {
   getWrapperMeta,
   type Constructor,
   type ServiceMeta,
+  type StreamKind,
   type SubscriberOptions,
 } from "../decorators/metadata-keys";
+import type { MethodSchema } from "../codec/schema";
 import type { Context } from "../metadata/context";
+import type { ProtoLookup } from "../proto/proto-registry";
 import type { HandlerDescriptor, SubscriberDescriptor } from "./descriptors";
 import { invokeSafely } from "./invoke";
 import { classOrUndefined, payloadTypeOf } from "./payload-type";
@@ -21,21 +24,35 @@ export interface Explored {
   subscribers: SubscriberDescriptor[];
 }
 
+/** What the explorer may consult besides decorators. */
+export interface ExploreOptions {
+  /** The module's `.proto` types (its `ProtoTypes` provider): handlers matching an rpc method get its schema. */
+  protos?: ProtoLookup;
+  /**
+   * `.proto` types will exist but are not built yet (a `ProtoTypes` factory): skip the checks
+   * that need them; the service repeats them once they are. Default false.
+   */
+  lenient?: boolean;
+}
+
 type Method = (this: object, payload: unknown, ctx: Context) => unknown;
 
 /**
  * Walks a decorated instance's class once and turns its methods into descriptors. Throws,
  * naming the method, when a handler or subscriber takes a payload whose class is unknown.
  */
-export function explore(instance: object): Explored {
+export function explore(instance: object, options: ExploreOptions = {}): Explored {
   const cls = instance.constructor as Constructor;
+  const service = getServiceMeta(cls);
   const proto = Object.getPrototypeOf(instance) as Record<string, unknown>;
   const handlers = getHandlerMetas(cls).map((meta): HandlerDescriptor => {
     const fn = methodOf(proto, meta.method, cls);
     const endpoint = meta.name ?? defaultEndpointName(cls.name, meta.method);
     const o = meta.options;
-    const request = payloadTypeOf(cls, meta.method, fn, { kind: "request", label: endpoint, decorator: "@Handler", explicit: o.request, validate: o.validate });
-    const stream = streamKindOf(cls, meta.method, fn, o.stream);
+    const schema = options.lenient && !options.protos ? undefined : protoSchemaOf(endpoint, o.proto, options.protos, service?.name);
+    const fromProto = schema !== undefined || options.lenient === true;
+    const request = payloadTypeOf(cls, meta.method, fn, { kind: "request", label: endpoint, decorator: "@Handler", explicit: o.request, validate: o.validate, proto: fromProto });
+    const stream = streamKindOf(cls, meta.method, fn, o.stream ?? protoStreamKind(schema));
     const call = (req: unknown, ctx: Context): unknown => fn.call(instance, req, ctx);
     return {
       endpoint,
@@ -45,9 +62,11 @@ export function explore(instance: object): Explored {
       responseType: o.response ?? classOrUndefined(getReturnType(proto, meta.method)),
       validate: request.validate,
       forbidNonWhitelisted: o.forbidNonWhitelisted,
-      metadata: withIdempotent(stream ? { ...o.metadata, ...streamMetadata(stream) } : (o.metadata ?? {}), o.idempotent),
+      // `method` lets a typed client (`client.service<Greeter>("greeter")`) find a method's endpoint from the registry.
+      metadata: withIdempotent({ ...o.metadata, ...streamMetadata(stream), method: meta.method }, o.idempotent),
       wrappers: wrappersOf("handler", cls, meta.method),
       stream,
+      schema,
     };
   });
   const subscribers = getSubscribeMetas(cls).map((meta): SubscriberDescriptor => {
@@ -66,12 +85,31 @@ export function explore(instance: object): Explored {
       wrappers: wrappersOf("subscriber", cls, meta.method),
     };
   });
-  return { service: getServiceMeta(cls), handlers, subscribers };
+  return { service, handlers, subscribers };
 }
 
 /** `<Class>.<Method>` with the method capitalised: `Greeter.hello` → `Greeter.Hello`. */
 export function defaultEndpointName(className: string, method: string): string {
   return `${className}.${method.charAt(0).toUpperCase()}${method.slice(1)}`;
+}
+
+/** The `.proto` method a handler serves: the one its options name, else the one its endpoint matches. */
+function protoSchemaOf(endpoint: string, option: string | MethodSchema | undefined, protos: ProtoLookup | undefined, service: string | undefined): MethodSchema | undefined {
+  if (typeof option === "object") return option;
+  if (option === undefined) return protos?.forEndpoint(endpoint, service);
+  if (!protos) throw new TypeError(`${endpoint}: @Handler({ proto: "${option}" }) names a .proto type but the module has no ProtoTypes provider`);
+  try {
+    return protos.resolve(option);
+  } catch (err) {
+    throw new TypeError(`${endpoint}: ${(err as Error).message}`);
+  }
+}
+
+/** The stream kind a `.proto` method declares, for handlers that do not say. */
+function protoStreamKind(schema: MethodSchema | undefined): StreamKind | undefined {
+  if (!schema) return undefined;
+  if (schema.requestStream) return schema.responseStream ? "bidi" : "client";
+  return schema.responseStream ? "server" : undefined;
 }
 
 /** Class-level then method-level wrappers; undefined when there are none (the server then shares one chain). */

@@ -1,3 +1,4 @@
 export type { HandlerDescriptor, SubscriberDescriptor } from "./descriptors";
-export { explore, defaultEndpointName, type Explored } from "./explorer";
+export { explore, defaultEndpointName, type Explored, type ExploreOptions } from "./explorer";
 export { describeType } from "./schema";
+export { contractOf } from "./contract";

@@ -17,6 +17,8 @@ export interface PayloadSpec {
   /** The explicit class from the options, if any. */
   explicit?: Constructor;
   validate?: boolean;
+  /** The payload's type comes from a `.proto`: a missing class then means "nothing to validate", not an error. */
+  proto?: boolean;
 }
 
 const BUILTINS = new Set<unknown>([Object, String, Number, Boolean, Array, Promise, Function, Symbol, BigInt, Date, Map, Set]);
@@ -30,7 +32,7 @@ export function payloadTypeOf(cls: Constructor, method: string, fn: (...args: ne
   if (spec.explicit) return { type: spec.explicit, validate: spec.validate ?? true };
   const params = getParamTypes(cls.prototype as object, method);
   const type = classOrUndefined(params?.[0]);
-  if (type || spec.validate === false) return { type, validate: type !== undefined && spec.validate !== false };
+  if (type || spec.validate === false || spec.proto) return { type, validate: type !== undefined && spec.validate !== false };
   // Without metadata the declared arity is the best evidence there is a payload at all.
   const takesPayload = params ? params.length > 0 : fn.length > 0;
   if (!takesPayload) return { validate: false };

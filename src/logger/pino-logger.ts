@@ -1,4 +1,6 @@
+import { isatty } from "node:tty";
 import pino from "pino";
+import { concreteLogFormat, type LogFormat } from "./format";
 import { parseLogLevel, type LogLevel } from "./levels";
 import type { LogFields, Logger } from "./logger";
 
@@ -11,9 +13,11 @@ export interface PinoLoggerOptions {
   level?: LogLevel | string;
   /** File descriptor to write JSON lines to; default 2 (stderr) so stdout stays the program's. */
   fd?: number;
+  /** `json`, `pretty` (pino-pretty, loaded only then) or `auto` (pretty when `fd` is a TTY); default "auto". */
+  format?: LogFormat;
 }
 
-/** The default logger: pino, JSON lines on stderr. */
+/** The default logger: pino on stderr, JSON lines for machines and coloured lines on a terminal. */
 export class PinoLogger implements Logger {
   private readonly log: pino.Logger;
 
@@ -24,7 +28,9 @@ export class PinoLogger implements Logger {
     }
     // Checked here, or pino throws from deep inside itself on an unknown level.
     const level = parseLogLevel(options.level ?? "info");
-    this.log = pino({ level, base: { pid: process.pid } }, pino.destination({ fd: options.fd ?? 2, sync: true }));
+    const fd = options.fd ?? 2;
+    const pretty = concreteLogFormat(options.format ?? "auto", isatty(fd)) === "pretty";
+    this.log = pino({ level, base: { pid: process.pid } }, pretty ? prettyStream(fd) : pino.destination({ fd, sync: true }));
   }
 
   /** The minimum level this logger writes. */
@@ -51,4 +57,20 @@ export class PinoLogger implements Logger {
 
 function isPino(v: unknown): v is pino.Logger {
   return typeof v === "object" && v !== null && typeof (v as pino.Logger).child === "function";
+}
+
+interface PrettyOptions {
+  destination: number;
+  sync: boolean;
+  colorize: boolean;
+  translateTime: string;
+  ignore: string;
+  singleLine: boolean;
+}
+
+/** pino-pretty's stream, loaded only when a terminal asks for it (JSON needs none of it). */
+function prettyStream(fd: number): pino.DestinationStream {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, synchronously: the logger is built synchronously
+  const build = require("pino-pretty") as (o: PrettyOptions) => pino.DestinationStream;
+  return build({ destination: fd, sync: true, colorize: isatty(fd), translateTime: "HH:MM:ss.l", ignore: "pid,hostname,service,node", singleLine: true });
 }

@@ -46,7 +46,8 @@ export class Context implements CallContext {
   readonly caller: string | undefined;
   readonly service: string | undefined;
   readonly endpoint: string | undefined;
-  readonly logger: Logger;
+  private readonly baseLogger: Logger;
+  private scopedLogger: Logger | undefined;
   /** For an event handler: which delivery of the event this is (attempt, id, redelivered), so it can be idempotent. */
   readonly delivery: DeliveryInfo | undefined;
   private readonly client: Client | undefined;
@@ -64,9 +65,21 @@ export class Context implements CallContext {
     this.caller = init.caller;
     this.service = init.service;
     this.endpoint = init.endpoint;
-    this.logger = init.logger ?? new SilentLogger();
+    this.baseLogger = init.logger ?? new SilentLogger();
     this.client = init.client;
     this.delivery = init.delivery;
+  }
+
+  /**
+   * The logger of this request: its lines carry the endpoint (or topic), the caller and the
+   * trace id. Made on first use, so requests that never log do not pay for it.
+   */
+  get logger(): Logger {
+    if (this.scopedLogger === undefined) {
+      const fields = this.endpoint === undefined ? undefined : { endpoint: this.endpoint, caller: this.caller, trace_id: this.trace?.traceId };
+      this.scopedLogger = fields === undefined ? this.baseLogger : this.baseLogger.child(fields);
+    }
+    return this.scopedLogger;
   }
 
   /** Caller metadata (every header that is not part of the protocol). */
@@ -119,7 +132,7 @@ export class Context implements CallContext {
       service: this.service,
       endpoint: this.endpoint,
       trace: this.trace,
-      logger: this.logger,
+      logger: this.baseLogger,
       client: this.client,
       delivery: this.delivery,
       ...init,

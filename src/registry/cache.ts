@@ -7,11 +7,15 @@ interface CacheEntry {
   services: ServiceRecord[];
   fetchedAt: number;
   watcher?: Watcher;
+  /** The last lookup failed and the records are being served stale (until a lookup succeeds). */
+  stale?: boolean;
 }
 
 /**
  * A client-side cache of registry lookups: one lookup per service at a time, kept current by a
- * watch, refreshed after a TTL, and served stale when the registry errors.
+ * watch, refreshed after a TTL, and served stale when the registry errors. While stale, calls
+ * get the cached records at once and a lookup runs in the background; the outage is logged once
+ * when it starts and once when a lookup succeeds again.
  */
 export class RegistryCache {
   private readonly entries = new Map<string, CacheEntry>();
@@ -41,6 +45,11 @@ export class RegistryCache {
       p = this.fetch(service, entry).finally(() => this.pending.delete(service));
       this.pending.set(service, p);
     }
+    // A registry that is down must not cost every call a lookup: stale records now, the lookup in the background.
+    if (entry?.stale && entry.services.length > 0) {
+      p.catch(() => undefined);
+      return entry.services;
+    }
     return p;
   }
 
@@ -63,12 +72,15 @@ export class RegistryCache {
       services = await this.lookup(service);
     } catch (err) {
       if (stale && stale.services.length > 0) {
-        this.logger?.warn("registry lookup failed; serving cached nodes", { service, error: String(err) });
+        if (!stale.stale) this.logger?.warn("registry lookup failed; serving cached nodes until it answers again", { service, registry: this.registry.name, error: String(err) });
+        stale.stale = true;
         return stale.services;
       }
       throw err;
     }
     const entry = stale ?? { services, fetchedAt: 0 };
+    if (entry.stale) this.logger?.info("registry lookups succeed again; cached nodes refreshed", { service, registry: this.registry.name });
+    entry.stale = false;
     entry.services = services;
     entry.fetchedAt = Date.now();
     if (!this.closed && !this.entries.has(service)) {

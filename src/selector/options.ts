@@ -17,6 +17,11 @@ export interface RegistrySelectorOptions {
   /** How long a node that failed with a connection error is avoided, in ms; default 5000. */
   ejectMs: number;
   /**
+   * How many nodes that have answered are remembered, so retries go to them first; default 4096.
+   * Bounds the memory a registry full of short-lived (or bogus) nodes can make the selector use.
+   */
+  provenLimit: number;
+  /**
    * How long one registry lookup may take before it is given up, in ms; default 5000. Each call
    * waits no longer than its own deadline; this bounds the shared lookup, so a hung registry is
    * asked again by a later call instead of holding every call after it.
@@ -30,6 +35,7 @@ export const DEFAULT_REGISTRY_SELECTOR_OPTIONS = {
   strategy: STRATEGIES[DEFAULT_STRATEGY_NAME]!(),
   cacheTtlMs: 60_000,
   ejectMs: 5_000,
+  provenLimit: 4_096,
   lookupTimeoutMs: 5_000,
 } as const;
 

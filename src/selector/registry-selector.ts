@@ -17,6 +17,8 @@ export class RegistrySelector implements Selector {
   private readonly pickers = new Map<string, Picker>();
   private readonly inflight = new Map<string, number>();
   private readonly ejected = new Map<string, number>(); // node id -> until (ms epoch)
+  /** Ids of nodes that have answered a call and not failed to connect since; bounded by `provenLimit`. */
+  private readonly proven = new Set<string>();
   private readonly nexts = new Map<string, { services: readonly ServiceRecord[]; next: Next }>();
 
   constructor(options: Partial<RegistrySelectorOptions> & Pick<RegistrySelectorOptions, "registry">) {
@@ -65,8 +67,27 @@ export class RegistrySelector implements Selector {
     else this.inflight.delete(node.id);
     if (error && MicroError.is(error) && NOT_DELIVERED_IDS.has(error.id)) {
       this.ejected.set(node.id, Date.now() + this.options.ejectMs);
-      this.cache.invalidate(service);
-    } else if (!error) this.ejected.delete(node.id);
+      this.proven.delete(node.id);
+      // Look the service up again only when no node is left to try: with nodes that never
+      // existed in the registry (a rogue mDNS responder), a lookup per failed connection would
+      // make every call wait for the registry.
+      if (!this.hasHealthyNode(service)) this.cache.invalidate(service);
+    } else if (!error) {
+      this.ejected.delete(node.id);
+      if (!this.proven.has(node.id)) this.remember(node.id);
+    }
+  }
+
+  /** True when the cached nodes of `service` include one not ejected; false when none are cached. */
+  private hasHealthyNode(service: string): boolean {
+    const services = this.cache.peek(service);
+    return services !== undefined && services.some((s) => s.nodes.some((n) => !this.ejected.has(n.id)));
+  }
+
+  /** Adds a proven node, forgetting the oldest one past the bound (ids of departed nodes would otherwise pile up). */
+  private remember(id: string): void {
+    this.proven.add(id);
+    if (this.proven.size > this.options.provenLimit) this.proven.delete(this.proven.values().next().value!);
   }
 
   reset(service: string): void {
@@ -88,13 +109,23 @@ export class RegistrySelector implements Selector {
     return picker;
   }
 
-  /** Healthy untried nodes if any, else healthy nodes, else every node (a last resort beats failing). */
+  /**
+   * Healthy untried nodes if any, else healthy nodes, else every node (a last resort beats
+   * failing). On a retry, untried nodes that have answered before come first: the registry may
+   * list nodes that never existed (mDNS has no authentication, anyone can advertise 200 bogus
+   * ones), and a retry spent on another unknown node could be lost the same way, whereas a retry
+   * on a node that has answered fails only if that node has since gone too.
+   */
   private candidates(nodes: readonly Node[], tried?: ReadonlySet<string>): readonly Node[] {
     if (!tried && this.ejected.size === 0) return nodes;
     const now = Date.now();
     for (const [id, until] of this.ejected) if (until <= now) this.ejected.delete(id);
     const healthy = this.ejected.size === 0 ? nodes : nodes.filter((n) => !this.ejected.has(n.id));
     const fresh = tried && tried.size > 0 ? healthy.filter((n) => !tried.has(n.id)) : healthy;
+    if (tried && tried.size > 0 && this.proven.size > 0) {
+      const known = fresh.filter((n) => this.proven.has(n.id));
+      if (known.length > 0) return known;
+    }
     if (fresh.length > 0) return fresh;
     if (healthy.length > 0) return healthy;
     return nodes;

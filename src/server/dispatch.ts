@@ -1,7 +1,7 @@
 import type { Codec, Frame } from "../codec/codec";
 import type { CodecSet } from "../codec/codecs";
 import type { Client } from "../client/client";
-import { badRequest, ErrorIds, MicroError, notFound, timeout, toMicroError } from "../errors";
+import { badRequest, ErrorIds, internalServerError, MicroError, notFound, timeout, toMicroError } from "../errors";
 import type { Logger } from "../logger/logger";
 import { Context } from "../metadata/context";
 import { clampDelay } from "../internal/timers";
@@ -54,10 +54,10 @@ export async function dispatch(deps: DispatchDeps, msg: Message, cancels?: Socke
     const handler = deps.router.get(endpoint, deps.service);
     if (handler.stream) throw badRequest(`endpoint "${endpoint}" is a ${handler.stream} stream; open it with client.stream()`);
     const codec = deps.codecs.get(contentType);
-    const body = decodeRequest(codec, msg.body, { type: "request", id, endpoint });
+    const body = decodeRequest(codec, msg.body, { type: "request", id, endpoint, schema: handler.schema?.request });
     const chain = deps.chains?.get(handler) ?? deps.chain;
     const result = await runWithDeadline(deps, h, endpoint, (ctx) => chain({ service: deps.service, endpoint, handler, header: h, body }, ctx), cancels);
-    return { header: replyHeader, body: codec.marshal(result, { type: "response", id, endpoint }) };
+    return { header: replyHeader, body: encodeResponse(codec, result, { type: "response", id, endpoint, schema: handler.schema?.response }) };
   } catch (err) {
     const error = toMicroError(err);
     if (!MicroError.is(err)) deps.logger.error("handler failed", { endpoint, error: errorFields(err) });
@@ -88,6 +88,15 @@ export function decodeRequest(codec: Codec, data: Buffer, frame: Frame): unknown
     return codec.unmarshal(data, frame);
   } catch (err) {
     throw badRequest(`malformed ${codec.name} body: ${(err as Error).message}`, ErrorIds.malformed);
+  }
+}
+
+/** Encodes a handler's result; a value the codec cannot encode (wrong shape for its `.proto` type) is a 500 naming the endpoint. */
+export function encodeResponse(codec: Codec, value: unknown, frame: Frame): Buffer {
+  try {
+    return codec.marshal(value, frame);
+  } catch (err) {
+    throw internalServerError(`cannot encode the response of "${frame.endpoint}" as ${codec.name}: ${(err as Error).message}`);
   }
 }
 

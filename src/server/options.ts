@@ -3,6 +3,7 @@ import type { Client } from "../client/client";
 import type { Codec } from "../codec/codec";
 import { DEFAULT_CODECS } from "../codec/defaults";
 import { withDefaults } from "../internal/options";
+import type { DebugSources } from "../debug/handlers";
 import type { Logger } from "../logger/logger";
 import { SilentLogger } from "../logger/silent";
 import type { Registry } from "../registry/registry";
@@ -22,7 +23,10 @@ export interface RpcServerOptions {
   id?: string;
   /** Listen address; default 127.0.0.1:0 (loopback, any free port). */
   address: string;
-  /** Address to advertise instead of the bound one (host or host:port). */
+  /**
+   * Address to advertise instead of the bound one (host or host:port; a host alone gets the bound
+   * port). Default: the bound address, or 127.0.0.1 with the bound port when bound to 0.0.0.0/::.
+   */
   advertise?: string;
   registry: Registry;
   transport: Transport;
@@ -56,6 +60,10 @@ export interface RpcServerOptions {
   /** Builds interceptor classes given as wrappers (the DI layer passes the container's `get`); default `new`. */
   instantiate?: Instantiate;
   logger: Logger;
+  /** Level of the "server listening" line; "debug" when a start-up summary says it instead. Default "info". */
+  startLogLevel?: "info" | "debug";
+  /** Where `Debug.Log` and `Debug.Trace` read from (the service's log ring and span ring); default none (empty answers). */
+  debug?: Pick<DebugSources, "logs" | "spans">;
 }
 
 /** Defaults for {@link RpcServerOptions}. */

@@ -7,12 +7,14 @@ import type { Logger } from "../logger/logger";
 import type { Node, ServiceRecord } from "../registry/registry";
 import type { Listener, Message, Socket } from "../transport/transport";
 import { isCancel, SocketCancellations } from "./cancellation";
-import { debugHealthHandler } from "./debug";
+import { debugHandlers } from "../debug/handlers";
+import { ProcessStats, RequestCounters } from "../debug/process-stats";
 import { ErrorIds, serviceUnavailable } from "../errors";
 import { compose } from "../wrappers/chain";
 import { dispatch, errorReply, validateAndInvoke, type DispatchDeps } from "./dispatch";
 import { Inflight } from "./inflight";
 import { resolveRpcServerOptions, type RpcServerOptions } from "./options";
+import { advertiseAddress } from "./advertise";
 import { Registration } from "./registration";
 import { Router } from "./router";
 import type { HandlerFn, HandlerWrapperLike, Server } from "./server";
@@ -43,17 +45,27 @@ export class RpcServer implements Server {
   private stopping?: Promise<void>;
   private advertised = "";
   private streams?: ServerStreams;
+  private readonly counters = new RequestCounters();
+  private readonly stats = new ProcessStats(this.counters, () => this.inflight.size, () => this.openSockets);
+  private openSockets = 0;
 
   constructor(options: Partial<RpcServerOptions> & Pick<RpcServerOptions, "name" | "registry" | "transport">) {
     this.options = resolveRpcServerOptions(options);
     this.name = this.options.name;
     this.nodeId = this.options.id ?? `${this.name}-${randomUUID()}`;
     this.codecs = new CodecSet(this.options.codecs);
-    this.router.add(debugHealthHandler());
+    for (const d of debugHandlers({ ...this.options.debug, stats: this.stats })) this.router.add(d);
+    // A bad advertise address fails here, before anything listens.
+    if (this.options.advertise) advertiseAddress(this.options.advertise, "127.0.0.1:0");
   }
 
   get address(): string {
     return this.advertised;
+  }
+
+  /** Client connections open now, for metrics and `Debug.Stats`. */
+  get connections(): number {
+    return this.openSockets;
   }
 
   handle(descriptors: readonly HandlerDescriptor[]): void {
@@ -115,7 +127,14 @@ export class RpcServer implements Server {
       // Connections must outlive the drain, or a long drain loses its replies.
       closeTimeoutMs: o.drainTimeoutMs + 1000,
     });
-    this.advertised = advertiseAddress(o.advertise, this.listener.address);
+    const advertised = advertiseAddress(o.advertise, this.listener.address);
+    this.advertised = advertised.address;
+    if (advertised.reason === "wildcard") {
+      o.logger.info(`listening on every interface (${this.listener.address}) but advertising ${advertised.address}; set --server_advertise (MICRO_SERVER_ADVERTISE) to advertise another address`, {
+        address: this.listener.address,
+        advertise: advertised.address,
+      });
+    }
     if (o.broker && this.subscribers.length > 0) {
       const subDeps = {
         service: o.name,
@@ -133,7 +152,8 @@ export class RpcServer implements Server {
     this.registration = new Registration(o.registry, () => this.record(), o.registerTtlMs, o.registerIntervalMs, o.logger);
     await this.registration.start();
     this.state = "running";
-    o.logger.info("server listening", { version: o.version, node: this.nodeId, address: this.listener.address, advertise: this.advertised, transport: o.transport.name });
+    this.stats.start();
+    o.logger[o.startLogLevel ?? "info"]("server listening", { version: o.version, node: this.nodeId, address: this.listener.address, advertise: this.advertised, transport: o.transport.name });
   }
 
   stop(): Promise<void> {
@@ -157,6 +177,7 @@ export class RpcServer implements Server {
     if (!drained) o.logger.warn("drain timeout: stopping with work in flight", { inflight: this.inflight.size, drainTimeoutMs: o.drainTimeoutMs });
     if (!drained) this.streams?.abortAll(serviceUnavailable("server is shutting down", ErrorIds.draining));
     await closing;
+    this.stats.stop();
     this.state = "stopped";
     // After a failed start, "server stopped" would read as if it had been serving.
     o.logger.info(started ? "server stopped" : "server cleaned up after a failed start", { node: this.nodeId });
@@ -166,6 +187,7 @@ export class RpcServer implements Server {
     const max = this.options.maxInflight;
     const cancels = new SocketCancellations();
     const streams = this.streams!;
+    this.openSockets++;
     socket.onMessage((msg: Message) => {
       if (msg.header[Headers.stream] !== undefined) return streams.deliver(socket, msg);
       // A cancel is never refused: it frees work instead of adding any.
@@ -174,11 +196,16 @@ export class RpcServer implements Server {
       if (this.inflight.size >= max) return this.shed(socket, msg);
       this.inflight.begin();
       dispatch(deps, msg, cancels)
-        .then((reply) => socket.send(reply))
+        .then((reply) => {
+          this.counters.requests++;
+          if (reply.header[Headers.error] !== undefined) this.counters.errors++;
+          return socket.send(reply);
+        })
         .catch((err: unknown) => this.options.logger.debug("reply not delivered", { remote: socket.remote, error: String(err) }))
         .finally(() => this.inflight.end());
     });
     socket.onClose((error) => {
+      this.openSockets--;
       cancels.cancelAll();
       streams.socketClosed(socket, error);
     });
@@ -200,11 +227,4 @@ export class RpcServer implements Server {
 function warnIfUnchecked(logger: Logger, what: string, type: Constructor | undefined): void {
   if (!type || hasValidationRules(type)) return;
   logger.warn(`${what}: ${type.name} has no class-validator decorators: its fields are not checked`, { handler: what, class: type.name });
-}
-
-/** `advertise` may be a host or host:port; without a port the bound port is used. */
-function advertiseAddress(advertise: string | undefined, bound: string): string {
-  if (!advertise) return bound;
-  if (/:\d+$/.test(advertise)) return advertise;
-  return `${advertise}:${bound.slice(bound.lastIndexOf(":") + 1)}`;
 }

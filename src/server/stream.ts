@@ -6,7 +6,7 @@ import { Context } from "../metadata/context";
 import { END_OF_STREAM, Headers } from "../transport/headers";
 import { StreamCredit, StreamInbox, streamControl, streamSignal } from "../transport/stream-flow";
 import type { Message, Socket } from "../transport/transport";
-import { decodeRequest, header, validateFor, type DispatchDeps } from "./dispatch";
+import { decodeRequest, encodeResponse, header, validateFor, type DispatchDeps } from "./dispatch";
 
 const EMPTY = Buffer.alloc(0);
 
@@ -143,7 +143,7 @@ export class ServerStream {
   };
 
   private decode(message: Message): unknown {
-    const body = decodeRequest(this.codec, message.body, { type: "request", id: this.id, endpoint: this.endpoint });
+    const body = decodeRequest(this.codec, message.body, { type: "request", id: this.id, endpoint: this.endpoint, schema: this.handler.schema?.request });
     return validateFor(this.handler, body, this.deps.forbidNonWhitelisted ?? false);
   }
 
@@ -173,7 +173,7 @@ export class ServerStream {
 
   private write(value: unknown): void {
     if (this.ended) return;
-    const body = this.codec.marshal(value, { type: "response", id: this.id, endpoint: this.endpoint });
+    const body = encodeResponse(this.codec, value, { type: "response", id: this.id, endpoint: this.endpoint, schema: this.handler.schema?.response });
     this.socket.send({ header: this.dataHeader, body }).catch(this.onSendError);
   }
 

@@ -35,6 +35,8 @@ export interface ServiceParts {
   lifecycle?: readonly object[];
   /** Other things the service owns and closes after its transport (e.g. transports dialled for other nodes). */
   owned?: ReadonlyArray<{ close(): Promise<void> }>;
+  /** Says the service is up (the start-up summary on a terminal), after the server started. */
+  announce?: () => void;
 }
 
 /** A service whose parts are built asynchronously (plugins loaded, async factories awaited) on first `ready()` or `start()`. */
@@ -148,6 +150,7 @@ export class MicroService {
     for (const hook of this.hooks.beforeStart ?? []) await hook();
     await parts.broker.connect();
     await parts.server.start();
+    parts.announce?.();
     for (const hook of this.hooks.afterStart ?? []) await hook();
   }
 

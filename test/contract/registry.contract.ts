@@ -10,6 +10,19 @@ export interface RegistryContractOptions {
   shortTtlMs?: number;
   /** Extra time the expiry test allows past `shortTtlMs` (sweeps, record TTL rounding), in ms; default 3000. */
   expirySlackMs?: number;
+  /**
+   * Takes the backend away and brings it back (same address, same data), for backends that run
+   * as a server; when given, the outage tests run. Memory and mDNS have no server to lose.
+   */
+  outage?: RegistryOutage;
+}
+
+/** Stops and restarts the server behind a registry, for the outage tests. */
+export interface RegistryOutage {
+  /** Makes the backend unreachable (stop the server, or drop its port). */
+  interrupt(): Promise<void>;
+  /** Brings it back on the same address with the same data; resolves once it answers. */
+  restore(): Promise<void>;
 }
 
 /** Records watch events and lets a test await the first one matching a predicate. */
@@ -207,6 +220,114 @@ export function describeRegistryContract(name: string, make: () => Promise<Regis
       await live.next((e) => e.action === "create", settle, "create on the live watcher");
       expect(stopped.events).toEqual([]);
     });
+
+    it("reports create, update and delete for one node in that order", async () => {
+      const log = await watch();
+      await registry.register(makeService(svc, "1.0.0", [makeNode("n1", { build: "1" })]));
+      await log.next((e) => e.action === "create", settle, "create");
+      await registry.register(makeService(svc, "1.0.0", [makeNode("n1", { build: "2" })]));
+      await log.next((e) => e.action === "update", settle, "update");
+      await registry.deregister(makeService(svc, "1.0.0", [makeNode("n1")]));
+      await log.next((e) => e.action === "delete", settle, "delete");
+      expect(log.events.map((e) => [e.action, e.service.name, e.service.version, e.service.nodes.map((n) => n.id)])).toEqual([
+        ["create", svc, "1.0.0", ["n1"]],
+        ["update", svc, "1.0.0", ["n1"]],
+        ["delete", svc, "1.0.0", ["n1"]],
+      ]);
+    });
+
+    it("carries endpoints with nested request/response values and metadata in watch events", async () => {
+      const log = await watch();
+      const service = makeService(svc, "3.1.4", [makeNode("e1", { protocol: "mucp", idempotent: "Greeter.Ping" })]);
+      await registry.register(service);
+      const created = await log.next((e) => e.action === "create", settle, "create");
+      expect(created.service.endpoints).toEqual(service.endpoints);
+      expect(created.service.metadata).toEqual(service.metadata);
+      expect(created.service.nodes).toEqual(service.nodes);
+    });
+
+    it("delivers to each watcher only the service it asked for; an unfiltered watcher sees all", async () => {
+      const other = uniqueName("contract-other");
+      const mine = await watch(svc);
+      const theirs = await watch(other);
+      const all = new EventLog();
+      watchers.push(await registry.watch(all.listener));
+      await registry.register(makeService(svc, "1.0.0", [makeNode("m1")]));
+      await registry.register(makeService(other, "1.0.0", [makeNode("t1")]));
+      await mine.next((e) => e.action === "create", settle, `create of ${svc}`);
+      await theirs.next((e) => e.action === "create", settle, `create of ${other}`);
+      await all.next((e) => e.service.name === svc, settle, `${svc} on the unfiltered watcher`);
+      await all.next((e) => e.service.name === other, settle, `${other} on the unfiltered watcher`);
+      await registry.deregister(makeService(other, "1.0.0", [makeNode("t1")]));
+      await theirs.next((e) => e.action === "delete", settle, `delete of ${other}`);
+      expect(mine.events.every((e) => e.service.name === svc)).toBe(true);
+      expect(theirs.events.every((e) => e.service.name === other)).toBe(true);
+    });
+
+    it("registering the same node twice keeps one node", async () => {
+      const service = makeService(svc, "1.0.0", [makeNode("dup")]);
+      await registry.register(service);
+      await registry.register(service);
+      const found = await waitFor(async () => {
+        const r = await registry.getService(svc);
+        return r.length > 0 && r;
+      }, settle, "the service");
+      expect(nodeIds(found)).toEqual(["dup"]);
+    });
+
+    it("drops a service from listServices once its last node is deregistered", async () => {
+      const service = makeService(svc, "1.0.0", [makeNode("l1")]);
+      await registry.register(service);
+      await waitFor(async () => (await registry.listServices()).some((s) => s.name === svc), settle, "the service listed");
+      await registry.deregister(service);
+      await waitFor(async () => !(await registry.listServices()).some((s) => s.name === svc), settle, "the service unlisted");
+    });
+
+    it(`keeps a node that is renewed within its TTL (${shortTtl} ms)`, async () => {
+      const log = await watch();
+      const service = makeService(svc, "1.0.0", [makeNode("renewed")]);
+      await registry.register(service, { ttlMs: shortTtl });
+      await log.next((e) => e.action === "create", settle, "create");
+      // Not synchronisation: the node is renewed at a third of its TTL for two whole TTLs, and the
+      // assertion is that no delete happens meanwhile.
+      const until = Date.now() + 2 * shortTtl;
+      while (Date.now() < until) {
+        await new Promise((resolve) => setTimeout(resolve, shortTtl / 3));
+        await registry.register(service, { ttlMs: shortTtl });
+      }
+      expect(log.events.filter((e) => e.action === "delete")).toEqual([]);
+      expect(nodeIds(await registry.getService(svc))).toEqual(["renewed"]);
+    });
+
+    if (opts.outage) {
+      const outage = opts.outage;
+      it("serves again after an outage, and a watcher started before it sees changes made after it", async () => {
+        const log = await watch();
+        await registry.register(makeService(svc, "1.0.0", [makeNode("before")]));
+        await log.next((e) => e.action === "create", settle, "create before the outage");
+        await outage.interrupt();
+        try {
+          // During the outage calls may fail or wait; they must not crash the process. Waited
+          // for at most `settle` ms: how long a backend's client retries is its own business.
+          const during = Promise.allSettled([registry.getService(svc), registry.listServices()]);
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([during, new Promise((resolve) => (timer = setTimeout(resolve, settle)))]);
+          clearTimeout(timer);
+        } finally {
+          await outage.restore();
+        }
+        await waitFor(async () => {
+          try {
+            await registry.register(makeService(svc, "1.0.0", [makeNode("after")]));
+            return true;
+          } catch {
+            return false;
+          }
+        }, settle, "register to work again");
+        await log.next((e) => e.action === "create" && e.service.nodes[0]?.id === "after", settle, "create after the outage");
+        await waitFor(async () => nodeIds(await registry.getService(svc)).includes("after"), settle, "the new node found");
+      });
+    }
 
     it("close is idempotent", async () => {
       await registry.register(makeService(svc, "1.0.0", [makeNode("n1")]));

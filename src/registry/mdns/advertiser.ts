@@ -16,7 +16,12 @@ interface Advertised {
   node: LocalNode;
   ttlSeconds: number;
   expiry?: NodeJS.Timeout;
+  /** When the node was last re-announced against someone else's goodbye (ms epoch). */
+  defendedAt?: number;
 }
+
+/** Least time between two re-announcements of one node, in ms (RFC 6762 §6: one multicast per record per second). */
+export const MIN_DEFEND_INTERVAL_MS = 1000;
 
 /**
  * The nodes this process advertises: answers queries for them and drops each one whose
@@ -68,6 +73,19 @@ export class Advertiser {
     for (const entry of this.nodes.values()) clearTimeout(entry.expiry);
     this.nodes.clear();
     return all;
+  }
+
+  /**
+   * The records to re-announce when someone else sent a goodbye (TTL 0) for `name` while this
+   * process still advertises it (RFC 6762 §6.6: a responder corrects a record it owns that
+   * another sent with a much lower TTL); undefined when `name` is not ours or was re-announced
+   * less than {@link MIN_DEFEND_INTERVAL_MS} ago.
+   */
+  defend(name: string, now: number): MdnsAnswer[] | undefined {
+    const entry = this.nodes.get(fqdn(name).toLowerCase());
+    if (!entry || now - (entry.defendedAt ?? -Infinity) < MIN_DEFEND_INTERVAL_MS) return undefined;
+    entry.defendedAt = now;
+    return nodeAnswers(entry.node, this.domain, entry.ttlSeconds);
   }
 
   /** Every advertised node. */

@@ -1,6 +1,9 @@
 export { MdnsRegistry } from "./mdns-registry";
 export {
+  checkRegistryDomain,
   DEFAULT_MDNS_REGISTRY_OPTIONS,
+  DEFAULT_REGISTRY_DOMAIN,
+  REGISTRY_DOMAIN_ENV,
   MDNS_INTERFACE_ENV,
   resolveMdnsRegistryOptions,
   type MdnsInterfaceSource,

@@ -6,7 +6,7 @@ import { resolveMdnsRegistryOptions, type MdnsRegistryOptions, type ResolvedMdns
 import { readObservations, readServiceNames, type Observation } from "./packet";
 import { nodeAnswers, sentinelName, serviceName, toLocalNodes, type LocalNode } from "./records";
 import { MdnsSocket, type OutgoingQuestion } from "./socket";
-import { WatchHub } from "./watch-hub";
+import { GOODBYE_GRACE_MS, WatchHub } from "./watch-hub";
 
 type Collector = (packet: ResponsePacket, observations: Observation[]) => void;
 
@@ -39,6 +39,7 @@ export class MdnsRegistry implements Registry {
       this.options.refreshFraction,
       (instance) => void this.socket.query([{ name: instance, type: "ANY" }]),
       this.options.logger,
+      this.options.maxNodes,
     );
   }
 
@@ -57,12 +58,20 @@ export class MdnsRegistry implements Registry {
 
   async getService(name: string): Promise<ServiceRecord[]> {
     const found = new Map<string, ServiceRecord>(); // key: instance name
+    const goodbyes = new Map<string, number>(); // instance name → when its goodbye came (ms epoch)
     await this.collect([{ name: serviceName(name, this.options.domain), type: "PTR" }], (_packet, observations) => {
       for (const obs of observations) {
-        if (obs.kind === "goodbye") found.delete(obs.instance);
-        else if (obs.service.name === name && obs.ttlSeconds > 0) found.set(obs.instance, obs.service);
+        // A goodbye only shortens the node's life to one second (RFC 6762 §10.1): a forged one
+        // must not hide a node that answered this very query.
+        if (obs.kind === "goodbye") goodbyes.set(obs.instance, Date.now());
+        else if (obs.service.name === name && obs.ttlSeconds > 0 && (found.size < this.options.maxNodes || found.has(obs.instance))) {
+          found.set(obs.instance, obs.service);
+          goodbyes.delete(obs.instance);
+        }
       }
     });
+    const now = Date.now();
+    for (const [instance, at] of goodbyes) if (now - at >= GOODBYE_GRACE_MS) found.delete(instance);
     for (const node of this.advertiser.list()) {
       if (node.record.name === name) found.set(node.instance.toLowerCase(), structuredClone(node.record));
     }
@@ -115,6 +124,16 @@ export class MdnsRegistry implements Registry {
     }
   }
 
+  /** Re-announces our own nodes when a packet says goodbye for them (forged, or stale from a previous run). */
+  private defend(packet: ResponsePacket): void {
+    const now = Date.now();
+    for (const r of [...(packet.answers ?? []), ...(packet.additionals ?? [])]) {
+      if ((r.type !== "SRV" && r.type !== "TXT") || r.ttl !== 0) continue;
+      const answers = this.advertiser.defend(r.name, now);
+      if (answers) void this.socket.announce(answers);
+    }
+  }
+
   private onQuery(packet: QueryPacket, rinfo: RemoteInfo): void {
     for (const question of packet.questions ?? []) {
       for (const answers of this.advertiser.answer(question)) void this.socket.reply(packet, question, answers, rinfo);
@@ -122,6 +141,7 @@ export class MdnsRegistry implements Registry {
   }
 
   private onResponse(packet: ResponsePacket): void {
+    this.defend(packet);
     if (!this.hub.active && this.collectors.size === 0) return;
     const observations = readObservations(packet, this.options.domain, (err) =>
       this.options.logger?.debug("mdns registry: ignored malformed TXT", { err: String(err) }),

@@ -47,13 +47,13 @@ describe("@UseWrappers, @UseSubscriberWrappers and idempotent handlers", () => {
   it("advertises @Handler({ idempotent: true }) in the endpoint metadata and the node's idempotent list", async () => {
     const { handlers } = explore(new Decorated());
     const byName = Object.fromEntries(handlers.map((h) => [h.endpoint, h]));
-    expect(byName["Decorated.Get"]!.metadata).toEqual({ idempotent: "true" });
-    expect(byName["Decorated.Put"]!.metadata).toEqual({ owner: "team" });
+    expect(byName["Decorated.Get"]!.metadata).toEqual({ idempotent: "true", method: "get" });
+    expect(byName["Decorated.Put"]!.metadata).toEqual({ owner: "team", method: "put" });
     const transport = new TcpTransport();
     const server = new RpcServer({ name: "decorated", registry: new MemoryRegistry(), transport });
     server.handle(handlers);
     const record = server.record();
-    expect(record.endpoints.find((e) => e.name === "Decorated.Get")!.metadata).toEqual({ idempotent: "true" });
+    expect(record.endpoints.find((e) => e.name === "Decorated.Get")!.metadata).toEqual({ idempotent: "true", method: "get" });
     expect(record.nodes[0]!.metadata.idempotent).toBe("Decorated.Get");
     await transport.close();
   });

@@ -94,7 +94,7 @@ describe("createService", () => {
 
   it("fails at start-up on an unknown provider name, listing the known ones", () => {
     expect(() => createService(AppModule, { argv: ["--registry=zookeeper"], env: {}, logger: new RecordingLogger() })).toThrow(
-      'unknown registry "zookeeper"; known registry providers: mdns, memory',
+      'unknown registry "zookeeper"; known registry providers: consul, etcd, mdns, memory',
     );
     expect(() => createService(AppModule, { argv: [], env: { MICRO_TRANSPORT: "carrier-pigeon" }, logger: new RecordingLogger() })).toThrow(
       /unknown transport "carrier-pigeon"; known transport providers: http/,

@@ -113,7 +113,7 @@ describe("provider plugins", () => {
 
   it("fails at start-up on an unknown name, listing the known ones, registered plugins included", () => {
     expect(() => createService(PingModule, { ...quiet, argv: ["--registry=zookeeper"] })).toThrow(
-      'unknown registry "zookeeper"; known registry providers: absent, fake, mdns, memory',
+      'unknown registry "zookeeper"; known registry providers: absent, consul, etcd, fake, mdns, memory',
     );
     expect(providerNames("broker")).toEqual(["fake", "http", "memory", "rabbitmq", "redis"]);
     expect(findProvider("transport", "TCP").name).toBe("tcp");

@@ -1,0 +1,1 @@
+export { generate, generateTo, type GenerateOptions, type GeneratedFile } from "./generate";

@@ -1,0 +1,104 @@
+import { context, propagation, ProxyTracerProvider, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type TextMapGetter, type Tracer } from "@opentelemetry/api";
+import type { AttemptWrapper, PublishWrapper } from "../client/client";
+import type { HandlerWrapper, SubscriberWrapper } from "../server/server";
+import { Attr, failureOf, RPC_SYSTEM } from "./attributes";
+
+/** Reads propagation headers whatever their case (tcp keeps `Traceparent`, HTTP lower-cases it). */
+const getter: TextMapGetter<Readonly<Record<string, string>>> = {
+  keys: (carrier) => Object.keys(carrier),
+  get: (carrier, key) => carrier[key] ?? carrier[key[0]!.toUpperCase() + key.slice(1)],
+};
+
+/** Ends `span` with the outcome of `work`, passing the outcome on. */
+function finish<T>(span: Span, work: Promise<T>, errorFromCode: number): Promise<T> {
+  return work.then(
+    (value) => {
+      span.setAttribute(Attr.statusCode, 200);
+      span.end();
+      return value;
+    },
+    (err: unknown) => {
+      const f = failureOf(err);
+      span.setAttribute(Attr.statusCode, f.code);
+      span.setAttribute(Attr.errorType, f.id || String(f.code));
+      if (f.code >= errorFromCode) span.setStatus({ code: SpanStatusCode.ERROR, message: f.detail });
+      span.end();
+      throw err;
+    },
+  );
+}
+
+/** The wrappers that make every attempt, handler, publish and delivery a span. */
+export interface TracingWrappers {
+  attempt: AttemptWrapper;
+  handler: HandlerWrapper;
+  publish: PublishWrapper;
+  subscriber: SubscriberWrapper;
+}
+
+/**
+ * Tracing as middleware on the four hook points, with the OpenTelemetry semantic conventions
+ * for RPC and messaging. A server span continues the caller's `traceparent`; a client or
+ * producer span is active while the message is built, so its context is what travels.
+ * `broker` names `messaging.system`.
+ */
+export function tracingWrappers(tracer: Tracer, broker: string): TracingWrappers {
+  return {
+    attempt: (next) => (req, opts) => {
+      const span = tracer.startSpan(`${req.service}/${req.endpoint}`, {
+        kind: SpanKind.CLIENT,
+        attributes: { [Attr.rpcSystem]: RPC_SYSTEM, [Attr.rpcService]: req.service, [Attr.rpcMethod]: req.endpoint, [Attr.serverAddress]: req.node.address, [Attr.attempt]: req.attempt },
+      });
+      return finish(span, context.with(trace.setSpan(context.active(), span), () => next(req, opts)), 0);
+    },
+    handler: (next) => (req, ctx) => {
+      const parent = propagation.extract(ROOT_CONTEXT, req.header, getter);
+      const span = tracer.startSpan(
+        `${req.service}/${req.endpoint}`,
+        { kind: SpanKind.SERVER, attributes: { [Attr.rpcSystem]: RPC_SYSTEM, [Attr.rpcService]: req.service, [Attr.rpcMethod]: req.endpoint } },
+        parent,
+      );
+      // A 4xx is the caller's mistake, not the server's failure (as for HTTP servers).
+      return finish(span, context.with(trace.setSpan(parent, span), () => next(req, ctx)), 500);
+    },
+    publish: (next) => (req, opts) => {
+      const span = tracer.startSpan(`publish ${req.topic}`, {
+        kind: SpanKind.PRODUCER,
+        attributes: { [Attr.messagingSystem]: broker, [Attr.messagingDestination]: req.topic, [Attr.messagingOperation]: "publish" },
+      });
+      return finish(span, context.with(trace.setSpan(context.active(), span), () => next(req, opts)), 0);
+    },
+    subscriber: (next) => (ev, ctx) => {
+      const parent = propagation.extract(ROOT_CONTEXT, ev.header, getter);
+      const span = tracer.startSpan(
+        `process ${ev.topic}`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: { [Attr.messagingSystem]: broker, [Attr.messagingDestination]: ev.topic, [Attr.messagingOperation]: "process", [Attr.messagingMessageId]: ev.header["Micro-Id"] ?? "" },
+        },
+        parent,
+      );
+      return finish(span, context.with(trace.setSpan(parent, span), () => next(ev, ctx)), 0);
+    },
+  };
+}
+
+/** Writes the active context's propagation headers (the installed propagators decide which). */
+export function injectActiveContext(header: Record<string, string>): void {
+  propagation.inject(context.active(), header, {
+    set: (carrier, key, value) => {
+      carrier[key === "traceparent" ? "Traceparent" : key] = value;
+    },
+  });
+}
+
+/**
+ * True when an OpenTelemetry SDK is installed (tsmicro's own or the application's): without
+ * one, tracing wrappers would only cost time. The API's proxy delegates to a no-op until then.
+ */
+export function tracerInstalled(): boolean {
+  const provider = trace.getTracerProvider();
+  return provider instanceof ProxyTracerProvider && provider.getDelegate() !== NOOP_DELEGATE;
+}
+
+const NOOP_DELEGATE = new ProxyTracerProvider().getDelegate();

@@ -1,0 +1,18 @@
+import { ConsulRegistry } from "../../../../src/registry/consul";
+import { describeRegistryContract } from "../../../contract/registry.contract";
+import { ConsulTestServer } from "../../../helpers/consul-server";
+
+// One test server per registry, so node IDs reused across the suite's tests never meet.
+const servers: ConsulTestServer[] = [];
+afterAll(async () => {
+  await Promise.all(servers.map((s) => s.close()));
+});
+
+describeRegistryContract(
+  "consul (test server)",
+  async () => {
+    const server = await ConsulTestServer.start();
+    servers.push(server);
+    return new ConsulRegistry({ addresses: [server.address], watchWaitMs: 5000 }, {});
+  },
+);
