@@ -55,6 +55,8 @@ export { MemoryBroker } from "./broker/memory";
 export { HttpBroker } from "./broker/http";
 // ioredis is imported only when a RedisBroker connects, so exporting it costs nothing without Redis.
 export { RedisBroker, type RedisBrokerOptions } from "./broker/redis";
+// amqplib is imported only when a RabbitMqBroker connects, likewise.
+export { RabbitMqBroker, type RabbitMqBrokerOptions } from "./broker/rabbitmq";
 
 export { RpcClient, retryOnConnectionError, retryOnDraining, retryNever, exponentialBackoff } from "./client";
 export type { ClientStream } from "./client";

@@ -107,6 +107,17 @@ export const BUILTIN_PROVIDERS: readonly Entry[] = [
   } satisfies ProviderPlugin<"broker">,
   {
     family: "broker",
+    name: "rabbitmq",
+    packages: ["amqplib"],
+    load: async () => {
+      const { RabbitMqBroker, loadAmqplib } = await import("../broker/rabbitmq");
+      await loadAmqplib();
+      // --broker_address / MICRO_BROKER_ADDRESS: amqp://user:pass@host:5672[/vhost]; the first one is used.
+      return ({ addresses }, { logger }) => new RabbitMqBroker({ url: addresses[0], logger: logger.child(child("broker")) });
+    },
+  } satisfies ProviderPlugin<"broker">,
+  {
+    family: "broker",
     name: "memory",
     load: async () => {
       const { MemoryBroker } = await import("../broker/memory");

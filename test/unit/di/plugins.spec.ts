@@ -115,7 +115,7 @@ describe("provider plugins", () => {
     expect(() => createService(PingModule, { ...quiet, argv: ["--registry=zookeeper"] })).toThrow(
       'unknown registry "zookeeper"; known registry providers: absent, consul, etcd, fake, mdns, memory',
     );
-    expect(providerNames("broker")).toEqual(["fake", "http", "memory", "nats", "redis"]);
+    expect(providerNames("broker")).toEqual(["fake", "http", "memory", "nats", "rabbitmq", "redis"]);
     expect(findProvider("transport", "TCP").name).toBe("tcp");
   });
 
