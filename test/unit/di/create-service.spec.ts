@@ -97,7 +97,7 @@ describe("createService", () => {
       'unknown registry "zookeeper"; known registry providers: consul, etcd, mdns, memory',
     );
     expect(() => createService(AppModule, { argv: [], env: { MICRO_TRANSPORT: "carrier-pigeon" }, logger: new RecordingLogger() })).toThrow(
-      /unknown transport "carrier-pigeon"; known transport providers: grpc, http, tcp/,
+      /unknown transport "carrier-pigeon"; known transport providers: grpc, http, nats, tcp/,
     );
   });
 

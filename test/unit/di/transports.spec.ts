@@ -46,7 +46,7 @@ describe("the transport resolver", () => {
 
   it("rejects an unknown name, listing the known transports, and does not cache the failure", async () => {
     const r = createTransportResolver(new TcpTransport(), deps);
-    await expect(r.resolve("carrier-pigeon")).rejects.toThrow('unknown transport "carrier-pigeon"; known transport providers: grpc, http, tcp');
+    await expect(r.resolve("carrier-pigeon")).rejects.toThrow('unknown transport "carrier-pigeon"; known transport providers: grpc, http, nats, tcp');
     const pigeon = new TcpTransport();
     const remove = registerProvider({ family: "transport", name: "carrier-pigeon", load: async () => () => pigeon });
     try {
