@@ -14,7 +14,6 @@ export interface MetricsWrappers {
 /** Latency buckets, seconds: 0.1 ms to 10 s. */
 const BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
-const seconds = (started: number): number => (performance.now() - started) / 1000;
 const codeOf = (err: unknown): string => String(failureOf(err).code);
 
 /**
@@ -34,58 +33,39 @@ export function metricsWrappers(meter: Meter, service: string): MetricsWrappers 
   const published = meter.createCounter("micro_publisher_messages", { description: "Events published, by topic and status code" });
 
   return {
-    handler: (next) => async (req, ctx) => {
+    handler: (next) => (req, ctx) => {
       const labels = { service, endpoint: req.endpoint };
-      const started = performance.now();
       serverInflight.add(1, labels);
-      let code = "200";
-      try {
-        return await next(req, ctx);
-      } catch (err) {
-        code = codeOf(err);
-        throw err;
-      } finally {
+      return measure(() => next(req, ctx), (code, s) => {
         serverInflight.add(-1, labels);
         serverRequests.add(1, { ...labels, code });
-        serverLatency.record(seconds(started), labels);
-      }
+        serverLatency.record(s, labels);
+      });
     },
-    call: (next) => async (req, opts) => {
-      const started = performance.now();
-      let code = "200";
-      try {
-        return await next(req, opts);
-      } catch (err) {
-        code = codeOf(err);
-        throw err;
-      } finally {
+    call: (next) => (req, opts) =>
+      measure(() => next(req, opts), (code, s) => {
         clientRequests.add(1, { service: req.service, endpoint: req.endpoint, code });
-        clientLatency.record(seconds(started), { service: req.service, endpoint: req.endpoint });
-      }
-    },
-    subscriber: (next) => async (ev, ctx) => {
-      const started = performance.now();
-      let code = "200";
-      try {
-        return await next(ev, ctx);
-      } catch (err) {
-        code = codeOf(err);
-        throw err;
-      } finally {
+        clientLatency.record(s, { service: req.service, endpoint: req.endpoint });
+      }),
+    subscriber: (next) => (ev, ctx) =>
+      measure(() => next(ev, ctx), (code, s) => {
         delivered.add(1, { service, topic: ev.topic, code });
-        deliveryLatency.record(seconds(started), { service, topic: ev.topic });
-      }
-    },
-    publish: (next) => async (req, opts) => {
-      let code = "200";
-      try {
-        return await next(req, opts);
-      } catch (err) {
-        code = codeOf(err);
-        throw err;
-      } finally {
-        published.add(1, { service, topic: req.topic, code });
-      }
-    },
+        deliveryLatency.record(s, { service, topic: ev.topic });
+      }),
+    publish: (next) => (req, opts) => measure(() => next(req, opts), (code) => published.add(1, { service, topic: req.topic, code })),
   };
+}
+
+/** Runs `work`, then reports its outcome code ("200" or the MicroError's) and duration in seconds; passes the outcome on. */
+async function measure<T>(work: () => Promise<T>, report: (code: string, seconds: number) => void): Promise<T> {
+  const started = performance.now();
+  let code = "200";
+  try {
+    return await work();
+  } catch (err) {
+    code = codeOf(err);
+    throw err;
+  } finally {
+    report(code, (performance.now() - started) / 1000);
+  }
 }

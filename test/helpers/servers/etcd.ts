@@ -3,9 +3,9 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { request, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../ports";
 import { startProcess, type Child } from "../processes";
 
 /** A real etcd server started by a test: loopback only, random ports, a temp data dir, killed by PID. */
@@ -23,17 +23,6 @@ export interface EtcdServer {
   stop(): Promise<void>;
 }
 
-/** A port free on 127.0.0.1 right now (the OS picks it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** PEM files for a TLS test: a CA, a server certificate for 127.0.0.1, and a client certificate (CN "root"). */
 export interface TestCertificates {

@@ -1,8 +1,10 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, connect as tcpConnect } from "node:net";
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../ports";
 import { startProcess, type Child } from "../processes";
+import { manageServer } from "./managed";
 
 /** How to start a test nats-server. */
 export interface NatsServerOptions {
@@ -29,14 +31,6 @@ export interface NatsServer {
   stop(): Promise<void>;
 }
 
-/** A free loopback port (asked of the OS, then released for the server to take). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Resolves once the server sends its INFO line; rejects if it does not within `timeoutMs`. */
 async function answering(port: number, child: Child, timeoutMs = 10_000): Promise<void> {
@@ -63,38 +57,11 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const lines = [`host: 127.0.0.1`, `port: ${port}`, `max_payload: ${options.maxPayload ?? 8 * 1024 * 1024}`];
   if (options.jetstream) lines.push(`jetstream { store_dir: "${join(dir, "js")}" }`);
   await writeFile(config, lines.join("\n") + "\n");
-  let child: Child | undefined;
-  const launch = async (): Promise<void> => {
-    child = startProcess("nats-server", ["-c", config]);
-    await answering(port, child);
-  };
-  const kill = async (): Promise<void> => {
-    const c = child;
-    if (!c || c.process.exitCode !== null || c.process.signalCode !== null) return;
-    c.process.kill("SIGKILL");
-    await c.exited;
-  };
-  let stopped = false;
-  await launch().catch(async (err: unknown) => {
-    await kill();
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  });
+  const server = await manageServer(dir, () => startProcess("nats-server", ["-c", config]), (child) => answering(port, child));
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
     dir,
-    pid: () => child!.pid,
-    kill,
-    restart: async () => {
-      await kill();
-      await launch();
-    },
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      await kill();
-      await rm(dir, { recursive: true, force: true });
-    },
+    ...server,
   };
 }

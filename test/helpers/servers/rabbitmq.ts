@@ -1,6 +1,6 @@
+import { freePort } from "../ports";
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "amqplib";
@@ -22,17 +22,6 @@ export interface RabbitMqServer {
   stop(): Promise<void>;
 }
 
-/** A free loopback TCP port (bound once and released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The PID of the Erlang VM among the descendants of `root` (the script forks helpers before it execs the VM). */
 function findBeam(root: number): number | undefined {

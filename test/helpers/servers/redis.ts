@@ -1,9 +1,11 @@
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { createServer, connect as tcpConnect } from "node:net";
+import { mkdtemp } from "node:fs/promises";
+import { connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../ports";
 import { startProcess, type Child } from "../processes";
+import { manageServer } from "./managed";
 
 /** How to start a test redis-server. */
 export interface RedisServerOptions {
@@ -32,13 +34,6 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Resolves once the server answers PING with +PONG (not -LOADING); rejects after `timeoutMs`. */
 async function answering(port: number, child: Child, timeoutMs = 10_000): Promise<void> {
@@ -67,38 +62,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const port = await freePort();
   const persistence = options.durable ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
   const args = ["--port", String(port), "--bind", "127.0.0.1", "--protected-mode", "yes", "--save", "", "--dir", dir, "--loglevel", "warning", ...persistence];
-  let child: Child | undefined;
-  const launch = async (): Promise<void> => {
-    child = startProcess("redis-server", args);
-    await answering(port, child);
-  };
-  const kill = async (): Promise<void> => {
-    const c = child;
-    if (!c || c.process.exitCode !== null || c.process.signalCode !== null) return;
-    c.process.kill("SIGKILL");
-    await c.exited;
-  };
-  let stopped = false;
-  await launch().catch(async (err: unknown) => {
-    await kill();
-    await rm(dir, { recursive: true, force: true });
-    throw err;
-  });
+  const server = await manageServer(dir, () => startProcess("redis-server", args), (child) => answering(port, child));
   return {
     url: `redis://127.0.0.1:${port}`,
     port,
     dir,
-    pid: () => child!.pid,
-    kill,
-    restart: async () => {
-      await kill();
-      await launch();
-    },
-    stop: async () => {
-      if (stopped) return;
-      stopped = true;
-      await kill();
-      await rm(dir, { recursive: true, force: true });
-    },
+    ...server,
   };
 }

@@ -6,7 +6,8 @@ import { DeadLetterHeaders } from "../../../src/broker/delivery";
 import { RabbitMqBroker, type RabbitMqBrokerOptions } from "../../../src/broker/rabbitmq";
 import { Headers } from "../../../src/transport/headers";
 import { Received, describeBrokerContract } from "../../contract/broker.contract";
-import { freePort, startRabbitMq, type RabbitMqServer } from "../../helpers/servers/rabbitmq";
+import { freePort } from "../../helpers/ports";
+import { startRabbitMq, type RabbitMqServer } from "../../helpers/servers/rabbitmq";
 import { killAll, runNode, startNode, type Child } from "../../helpers/processes";
 import { waitFor } from "../../helpers/wait";
 

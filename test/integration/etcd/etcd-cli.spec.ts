@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { uniqueName } from "../../contract/registry.contract";
 import { ROOT, killAll, runNode, runProcess, startNode } from "../../helpers/processes";
-import { freePort, startEtcd, type EtcdServer } from "../../helpers/servers/etcd";
+import { freePort } from "../../helpers/ports";
+import { startEtcd, type EtcdServer } from "../../helpers/servers/etcd";
 
 // The built `micro` CLI against a greeter process registered in a real etcd.
 
