@@ -25,5 +25,6 @@ describeRegistryContract(
     open.push(r);
     return r;
   },
-  { shortTtlMs: 2000, expirySlackMs: 4000 },
+  // The outage is a SIGKILL of etcd and a restart on the same ports and data dir.
+  { shortTtlMs: 2000, expirySlackMs: 4000, outage: { interrupt: () => etcd.kill(), restore: () => etcd.restart() } },
 );

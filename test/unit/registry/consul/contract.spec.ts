@@ -15,4 +15,7 @@ describeRegistryContract(
     servers.push(server);
     return new ConsulRegistry({ addresses: [server.address], watchWaitMs: 5000 }, {});
   },
+  // The outage stops the newest registry's server and restarts it on the same port; like a
+  // `consul agent -dev` restart it comes back empty, so the registry must register again.
+  { outage: { interrupt: () => servers.at(-1)!.kill(), restore: () => servers.at(-1)!.restart() } },
 );
