@@ -31,7 +31,7 @@ export type { ConsulRegistryOptions, ConsulTlsOptions } from "./registry/consul/
 export type { EtcdRegistry, EtcdRegistryOptions, EtcdTlsOptions, ResolvedEtcdRegistryOptions } from "./registry/etcd";
 
 export type { Filter, Next, Picker, SelectOptions, Strategy } from "./selector/selector";
-export { RegistrySelector, random, roundRobin, leastConn, filterVersion, filterMetadata, filterEndpoint } from "./selector";
+export { RegistrySelector, random, roundRobin, leastConn, filterVersion, filterMetadata, filterEndpoint, filterNode } from "./selector";
 export type { Random, StrategyFactory } from "./selector";
 
 export type { DialOptions, ListenOptions, Listener, Message, Socket } from "./transport/transport";

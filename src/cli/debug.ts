@@ -1,8 +1,17 @@
-import type { Client } from "../client/client";
+import type { CallOptions, Client } from "../client/client";
 import type { SpanRecord, StatsResponse, TraceResponse } from "../debug";
 import { ErrorIds, MicroError, notFound } from "../errors";
 import type { LogRecord } from "../logger/log-ring";
 import type { Node, Registry } from "../registry/registry";
+import { filterNode } from "../selector/filters";
+
+/**
+ * Options that reach exactly `node`, through the selector, so the call goes over the transport
+ * the node advertises (an `address` would use the CLI's own transport), and is not retried.
+ */
+export function onNode(node: Node): CallOptions {
+  return { select: { filters: [filterNode(node.id)] }, retries: 0 };
+}
 
 /** Where the debug commands write. */
 export interface DebugOutput {
@@ -30,7 +39,7 @@ export async function statsTable(client: Client, service: string, nodes: readonl
   const rows: string[][] = [["NODE", "ADDRESS", "UPTIME", "MEMORY", "HEAP", "LOOP LAG p99", "REQUESTS", "ERRORS", "INFLIGHT", "GC"]];
   for (const node of nodes) {
     try {
-      const s = await client.call<StatsResponse>(service, "Debug.Stats", {}, { address: node.address, retries: 0 });
+      const s = await client.call<StatsResponse>(service, "Debug.Stats", {}, onNode(node));
       rows.push([node.id, node.address, duration(s.uptime), mib(s.memory), mib(s.heapUsed), `${s.eventLoopLagMs.p99}ms`, String(s.requests), String(s.errors), String(s.inflight), `${s.gc.count} (${s.gc.pauseMs}ms)`]);
     } catch (err) {
       rows.push([node.id, node.address, MicroError.is(err) ? err.toString() : String(err)]);
@@ -60,7 +69,7 @@ export async function logsCommand(
 ): Promise<void> {
   await Promise.all(
     nodes.map(async (node) => {
-      const stream = client.stream<typeof request, LogRecord>(service, "Debug.Log", { address: node.address, signal, timeoutMs: request.follow ? 2 ** 31 - 1 : undefined });
+      const stream = client.stream<typeof request, LogRecord>(service, "Debug.Log", { ...onNode(node), signal, timeoutMs: request.follow ? 2 ** 31 - 1 : undefined });
       await stream.send(request);
       await stream.close();
       try {
@@ -78,7 +87,7 @@ export async function traceTable(client: Client, service: string, nodes: readonl
   const spans: SpanRecord[] = [];
   let enabled = false;
   for (const node of nodes) {
-    const res = await client.call<TraceResponse>(service, "Debug.Trace", request, { address: node.address, retries: 0 });
+    const res = await client.call<TraceResponse>(service, "Debug.Trace", request, onNode(node));
     enabled ||= res.enabled;
     spans.push(...res.spans);
   }

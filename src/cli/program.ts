@@ -3,7 +3,7 @@ import { FLAGS } from "../cmd/config";
 import type { StandaloneClient } from "../di/create-client";
 import { ErrorIds, MicroError, notFound } from "../errors";
 import { generateTo } from "../codegen/generate";
-import { logsCommand, nodesOf, statsTable, traceTable } from "./debug";
+import { logsCommand, nodesOf, onNode, statsTable, traceTable } from "./debug";
 import { formatService } from "./format";
 import { streamCommand } from "./stream";
 
@@ -179,7 +179,7 @@ export function buildProgram(io: CliIO, info: ProgramInfo = {}): Command {
         let failed = 0;
         for (const node of nodes) {
           try {
-            const res = (await client.call(service, "Debug.Health", {}, { address: node.address, retries: 0 })) as { status?: string };
+            const res = (await client.call(service, "Debug.Health", {}, onNode(node))) as { status?: string };
             io.out(`${node.id}\t${node.address}\t${res.status ?? "unknown"}\n`);
             if (res.status !== "ok") failed++;
           } catch (err) {

@@ -20,3 +20,9 @@ export const filterEndpoint =
   (endpoint: string): Filter =>
   (services) =>
     services.filter((s) => s.endpoints.some((e) => e.name === endpoint));
+
+/** Keeps only the node with this id (to call one node through its advertised transport). */
+export const filterNode =
+  (id: string): Filter =>
+  (services) =>
+    services.map((s): ServiceRecord => ({ ...s, nodes: s.nodes.filter((n) => n.id === id) })).filter((s) => s.nodes.length > 0);

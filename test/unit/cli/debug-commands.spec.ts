@@ -70,6 +70,32 @@ describe("micro stats, logs and trace", () => {
     expect(r.out).toBe(`tracing is off on every node of ${NAME}: start it with OTEL_TRACES_EXPORTER=otlp (or console)\n`);
   });
 
+  it("reaches each node over the transport it advertises (an http node from a tcp CLI)", async () => {
+    const name = uniqueName("cli-debug-http");
+    @Service(name)
+    class OverHttp {
+      @Handler("OverHttp.Ping", { validate: false })
+      async ping(): Promise<object> {
+        return {};
+      }
+    }
+    @Module({ services: [OverHttp], providers: [{ provide: Registry, useValue: registry }, { provide: Broker, useValue: broker }] })
+    class HttpModule {}
+    const http = createService(HttpModule, { argv: [], env: {}, logger: new SilentLogger(), settings: { transport: "http" } });
+    await http.start();
+    try {
+      const health = await run("health", name);
+      expect(health.error).toBeUndefined();
+      expect(health.out).toMatch(/\tok\n$/);
+      const stats = await run("stats", name);
+      expect(stats.error).toBeUndefined();
+      expect(stats.out).toContain(http.server.address);
+      expect(stats.out).toMatch(/MiB/);
+    } finally {
+      await http.stop();
+    }
+  });
+
   it("rejects a bad --count", async () => {
     expect((await run("logs", NAME, "--count", "zero")).error?.message).toBe('--count wants a positive number, got "zero"');
   });
