@@ -31,6 +31,8 @@ export interface TraceResponse {
 /** Where the debug endpoints read from; a missing source answers empty. */
 export interface DebugSources {
   stats?: ProcessStats;
+  /** Aborts when the server starts to stop: a following `Debug.Log` then ends instead of holding up the drain. */
+  stopping?: AbortSignal;
   logs?: LogRing;
   spans?: SpanRing;
 }
@@ -54,7 +56,7 @@ export function debugHandlers(sources: DebugSources): HandlerDescriptor[] {
   return [
     internal("Debug.Health", async (): Promise<HealthResponse> => ({ status: "ok" })),
     internal("Debug.Stats", async (): Promise<StatsResponse | Record<string, never>> => sources.stats?.snapshot() ?? {}),
-    internal("Debug.Log", (req, ctx) => Promise.resolve(logStream(sources.logs, (req ?? {}) as LogRequest, ctx)), "server"),
+    internal("Debug.Log", (req, ctx) => Promise.resolve(logStream(sources.logs, (req ?? {}) as LogRequest, ctx, sources.stopping)), "server"),
     internal("Debug.Trace", async (req): Promise<TraceResponse> => {
       const r = (req ?? {}) as TraceRequest;
       const spans = sources.spans?.recent(positive(r.count, 100), typeof r.traceId === "string" ? r.traceId : undefined) ?? [];
@@ -63,7 +65,7 @@ export function debugHandlers(sources: DebugSources): HandlerDescriptor[] {
   ];
 }
 
-async function* logStream(ring: LogRing | undefined, req: LogRequest, ctx: Context): AsyncGenerator<LogRecord> {
+async function* logStream(ring: LogRing | undefined, req: LogRequest, ctx: Context, stopping?: AbortSignal): AsyncGenerator<LogRecord> {
   if (!ring) return;
   const since = typeof req.since === "number" ? req.since * 1000 : 0;
   const pending: LogRecord[] = [];
@@ -71,15 +73,21 @@ async function* logStream(ring: LogRing | undefined, req: LogRequest, ctx: Conte
   // Subscribed before the backlog is read, so no record falls between the two.
   const unfollow = req.follow ? ring.follow((r) => (pending.push(r), wake?.())) : undefined;
   const backlog = ring.recent(positive(req.count, 100), since);
+  // The caller cancelling and the server stopping both end a follow (and wake it if it waits).
+  const ended = (): boolean => ctx.signal.aborted || stopping?.aborted === true;
+  const onEnd = (): void => wake?.();
   try {
     yield* backlog;
     if (!unfollow) return;
-    const aborted = new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve(), { once: true }));
-    while (!ctx.signal.aborted) {
-      if (pending.length === 0) await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
+    ctx.signal.addEventListener("abort", onEnd);
+    stopping?.addEventListener("abort", onEnd);
+    while (!ended()) {
+      if (pending.length === 0) await new Promise<void>((resolve) => (wake = resolve));
       while (pending.length > 0) yield pending.shift()!;
     }
   } finally {
     unfollow?.();
+    ctx.signal.removeEventListener("abort", onEnd);
+    stopping?.removeEventListener("abort", onEnd);
   }
 }

@@ -47,6 +47,8 @@ export class RpcServer implements Server {
   private advertised = "";
   private streams?: ServerStreams;
   private readonly counters = new RequestCounters();
+  /** Aborts when the server starts to stop: endless debug streams (`micro logs --follow`) end then, not at the drain timeout. */
+  private readonly stopSignal = new AbortController();
   private readonly stats = new ProcessStats(this.counters, () => this.inflight.size, () => this.openSockets);
   private openSockets = 0;
   private protoRoot?: Root;
@@ -56,7 +58,7 @@ export class RpcServer implements Server {
     this.name = this.options.name;
     this.nodeId = this.options.id ?? `${this.name}-${randomUUID()}`;
     this.codecs = new CodecSet(this.options.codecs);
-    for (const d of debugHandlers({ ...this.options.debug, stats: this.stats })) this.router.add(d);
+    for (const d of debugHandlers({ ...this.options.debug, stats: this.stats, stopping: this.stopSignal.signal })) this.router.add(d);
     // A bad advertise address fails here, before anything listens.
     if (this.options.advertise) advertiseAddress(this.options.advertise, "127.0.0.1:0");
   }
@@ -178,6 +180,7 @@ export class RpcServer implements Server {
     const o = this.options;
     const started = this.state === "running";
     this.state = "stopping";
+    this.stopSignal.abort();
     await this.registration?.stop();
     await Promise.all(this.subscriptions.map((s) => s.unsubscribe().catch(() => undefined)));
     const closing = this.listener?.close();

@@ -98,3 +98,17 @@ describe("the debug service", () => {
     expect(names.filter((n) => n.startsWith("Debug."))).toEqual([]);
   });
 });
+
+describe("a following Debug.Log when the service stops", () => {
+  it("ends at once instead of holding up the drain", async () => {
+    const t = await createTestingModule(DebuggedModule).withOptions({ drainTimeoutMs: 60_000 }).compile();
+    const s = t.client.stream<Record<string, unknown>, LogRecord>(name, "Debug.Log", { timeoutMs: 120_000 });
+    await s.send({ count: 1, follow: true });
+    await s.close();
+    await s.recv(); // the backlog: the stream is open and following
+    const stopped = t.close();
+    // With the follow holding the drain, close() would wait the whole 60 s drain timeout (and the test time out).
+    while ((await s.recv()) !== undefined);
+    await stopped;
+  });
+});
