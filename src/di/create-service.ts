@@ -91,7 +91,8 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
   const base = options.logger ?? new PinoLogger({ level: config.logLevel, format });
   // On a terminal the default logger prints one start-up summary instead of a line per provider.
   const chosen: Chosen | undefined = !options.logger && format === "pretty" ? new Map() : undefined;
-  const logger = new RingLogger(base, logs, config.logLevel).child({ service: name, node: nodeId });
+  const serviceLogger = new RingLogger(base, logs, config.logLevel).child({ service: name });
+  const logger = serviceLogger.child({ node: nodeId });
   const container = new Container({ defaultScope: "Singleton" });
   container.bind(T.Logger).toConstantValue(logger);
   container.bind(T.MicroConfig).toConstantValue(config);
@@ -150,7 +151,7 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
         subscriberWrappers: [...telemetry.subscriberWrappers, ...moduleWrappers(container, T.SubscriberWrappers, options.subscriberWrappers)],
         instantiate,
         id: nodeId,
-        logger,
+        logger: serviceLogger, // the server binds its node id itself
         debug: { logs, spans: telemetry.spans },
         startLogLevel: chosen ? "debug" : "info",
       });

@@ -54,9 +54,11 @@ export class RpcServer implements Server {
   private protoRoot?: Root;
 
   constructor(options: Partial<RpcServerOptions> & Pick<RpcServerOptions, "name" | "registry" | "transport">) {
-    this.options = resolveRpcServerOptions(options);
-    this.name = this.options.name;
-    this.nodeId = this.options.id ?? `${this.name}-${randomUUID()}`;
+    const resolved = resolveRpcServerOptions(options);
+    this.name = resolved.name;
+    this.nodeId = resolved.id ?? `${this.name}-${randomUUID()}`;
+    // Every line the server (and what it runs) writes names its node.
+    this.options = { ...resolved, logger: resolved.logger.child({ node: this.nodeId }) };
     this.codecs = new CodecSet(this.options.codecs);
     for (const d of debugHandlers({ ...this.options.debug, stats: this.stats, stopping: this.stopSignal.signal })) this.router.add(d);
     // A bad advertise address fails here, before anything listens.
@@ -163,7 +165,7 @@ export class RpcServer implements Server {
     await this.registration.start();
     this.state = "running";
     this.stats.start();
-    o.logger[o.startLogLevel ?? "info"]("server listening", { version: o.version, node: this.nodeId, address: this.listener.address, advertise: this.advertised, transport: o.transport.name });
+    o.logger[o.startLogLevel ?? "info"]("server listening", { version: o.version, address: this.listener.address, advertise: this.advertised, transport: o.transport.name });
   }
 
   stop(): Promise<void> {
@@ -191,7 +193,7 @@ export class RpcServer implements Server {
     this.stats.stop();
     this.state = "stopped";
     // After a failed start, "server stopped" would read as if it had been serving.
-    o.logger.info(started ? "server stopped" : "server cleaned up after a failed start", { node: this.nodeId });
+    o.logger.info(started ? "server stopped" : "server cleaned up after a failed start");
   }
 
   private serve(socket: Socket, deps: DispatchDeps): void {

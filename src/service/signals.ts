@@ -13,7 +13,7 @@ export function handleSignals(service: MicroService, exit: (code: number) => voi
       return;
     }
     stopping = true;
-    service.logger.info("signal received: shutting down", { signal, service: service.name });
+    service.logger.info("signal received: shutting down", { signal });
     service.stop(signal).then(
       () => exit(0),
       (err: unknown) => (service.logger.error("shutdown failed", { error: String(err) }), exit(1)),

@@ -19,6 +19,8 @@ describe("the default logger's formats", () => {
     const lines = (await startedWith({ MICRO_LOG_FORMAT: "json" })).trim().split("\n");
     const records = lines.map((l) => JSON.parse(l) as { msg: string; service?: string; node?: string });
     expect(records.map((r) => r.msg)).toEqual(expect.arrayContaining(["registry: mdns", "transport: tcp", "server listening", "server stopped"]));
+    // Strict JSON ingesters reject duplicate keys: each field appears once per line.
+    for (const line of lines) for (const key of ['"service":', '"node":', '"msg":']) expect(line.split(key)).toHaveLength(2);
     for (const r of records) {
       expect(r.service).toBe(NAME);
       expect(r.node).toMatch(new RegExp(`^${NAME}-`));
