@@ -61,7 +61,7 @@ export function traceExporters(env: Env): string[] {
   return named;
 }
 
-const SDK_PACKAGES = ["@opentelemetry/sdk-trace-node", "@opentelemetry/sdk-trace-base", "@opentelemetry/resources", "@opentelemetry/exporter-trace-otlp-http"];
+const SDK_PACKAGES = ["@opentelemetry/sdk-trace-node", "@opentelemetry/sdk-trace-base", "@opentelemetry/core", "@opentelemetry/resources", "@opentelemetry/exporter-trace-otlp-http"];
 const METRICS_PACKAGES = ["@opentelemetry/sdk-metrics", "@opentelemetry/exporter-prometheus", "@opentelemetry/resources"];
 
 /** The OTLP/HTTP traces URL the environment names, per the OpenTelemetry variables; undefined for the exporter's default. */

@@ -22,6 +22,12 @@ describe("OpenTelemetry across processes", () => {
     const call = await runNode("src/cli/main.js", ["call", NAME, "Greeter.Hello", '{"name":"John"}'], { ...otel, OTEL_SERVICE_NAME: "micro-cli" });
     expect(call.stdout).toContain("Hello John");
 
+    // The console exporter writes to stderr: stdout stays the command's output, parseable as JSON.
+    const consoled = await runNode("src/cli/main.js", ["call", NAME, "Greeter.Hello", '{"name":"Ada"}'], { OTEL_TRACES_EXPORTER: "console", OTEL_SERVICE_NAME: "micro-cli" });
+    expect(JSON.parse(consoled.stdout)).toEqual({ greeting: "Hello Ada" });
+    const spanLine = consoled.stderr.split("\n").find((l) => l.includes(`"name":"${NAME}/Greeter.Hello"`));
+    expect(JSON.parse(spanLine!)).toMatchObject({ kind: 2, service: "micro-cli", traceId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+
     greeter.process.kill("SIGTERM"); // the batch processor flushes on shutdown
     expect(await greeter.exited).toBe(0);
     await receiver.until(() => receiver.spans().some((s) => s.service === NAME && s.kind === 2));

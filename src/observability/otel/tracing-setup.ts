@@ -1,9 +1,10 @@
 import { context, propagation, trace } from "@opentelemetry/api";
 import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, ConsoleSpanExporter, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import type { SpanRing } from "../../debug/span-ring";
 import { SpanRingProcessor } from "./span-ring-processor";
+import { StderrSpanExporter } from "./stderr-exporter";
 
 /** A running tracer provider; `shutdown` flushes what is buffered and uninstalls it. */
 export interface InstalledTracing {
@@ -45,7 +46,7 @@ export async function installTracing(setup: TracingSetup): Promise<InstalledTrac
 }
 
 async function exporterProcessor(name: string, url: string | undefined): Promise<SpanProcessor> {
-  if (name === "console") return new SimpleSpanProcessor(new ConsoleSpanExporter());
+  if (name === "console") return new SimpleSpanProcessor(new StderrSpanExporter());
   if (name === "otlp") {
     const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
     const exporter: SpanExporter = new OTLPTraceExporter(url === undefined ? {} : { url });
