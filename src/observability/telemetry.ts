@@ -4,6 +4,7 @@ import { SpanRing } from "../debug/span-ring";
 import { packageOf } from "../di/missing-module";
 import type { Logger } from "../logger/logger";
 import { setHeaderInjector } from "../metadata/propagation";
+import { WarningLimiter } from "../internal/warning-limiter";
 import type { HandlerWrapperLike, SubscriberWrapperLike } from "../server/server";
 import { metricsWrappers } from "./metrics";
 import { injectActiveContext, tracerInstalled, tracingWrappers } from "./tracing";
@@ -67,9 +68,24 @@ const METRICS_PACKAGES = ["@opentelemetry/sdk-metrics", "@opentelemetry/exporter
 /** The OTLP/HTTP traces URL the environment names, per the OpenTelemetry variables; undefined for the exporter's default. */
 export function otlpTracesUrl(env: Env): string | undefined {
   const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
-  if (traces) return traces;
+  if (traces) return checkedUrl(traces, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
   const base = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  return base ? `${base.replace(/\/+$/, "")}/v1/traces` : undefined;
+  return base ? `${checkedUrl(base, "OTEL_EXPORTER_OTLP_ENDPOINT").replace(/\/+$/, "")}/v1/traces` : undefined;
+}
+
+/** `text` if it is an http(s) URL with a host (and, if it has a colon after the host, a port); else a start-up error naming `variable`. */
+function checkedUrl(text: string, variable: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  const emptyPort = /^[a-z]+:\/\/[^/]*:(\/|$)/i.test(text);
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "" || emptyPort) {
+    throw new Error(`${variable}: "${text}" is not an http(s) URL such as http://127.0.0.1:4318`);
+  }
+  return text;
 }
 
 /** A missing optional SDK package, said as the line to run. */
@@ -123,7 +139,11 @@ export async function startTelemetry(o: TelemetryOptions): Promise<Telemetry> {
     if (exporters.length > 0 && !tracerInstalled()) {
       const { installTracing } = await import("./otel/tracing-setup").catch((err: unknown) => Promise.reject(explainMissing(`OTEL_TRACES_EXPORTER=${exporters.join(",")}`, SDK_PACKAGES, err)));
       const spans = new SpanRing();
-      const installed = await installTracing({ serviceName: o.env.OTEL_SERVICE_NAME || o.serviceName, exporters, spans, otlpUrl: otlpTracesUrl(o.env) });
+      const otlpUrl = otlpTracesUrl(o.env);
+      // A collector that is down is said once a minute, not on every batch (and never thrown).
+      const failures = new WarningLimiter((msg, fields) => o.logger.warn(msg, fields), { perWindow: 1, windowMs: 60_000 });
+      const onError = (err: unknown): void => failures.warn("trace export failed", { error: err instanceof Error ? err.message : String(err), url: otlpUrl });
+      const installed = await installTracing({ serviceName: o.env.OTEL_SERVICE_NAME || o.serviceName, exporters, spans, otlpUrl, onError });
       setHeaderInjector(injectActiveContext);
       closers.push(async () => {
         setHeaderInjector(undefined);

@@ -1,4 +1,5 @@
 import { context, propagation, trace } from "@opentelemetry/api";
+import { setGlobalErrorHandler } from "@opentelemetry/core";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
@@ -23,6 +24,8 @@ export interface TracingSetup {
   spans: SpanRing;
   /** Extra processors (tests pass an in-memory exporter's). */
   processors?: readonly SpanProcessor[];
+  /** Where export failures go (a collector that is down); they never throw into the service. */
+  onError: (err: unknown) => void;
 }
 
 /**
@@ -34,9 +37,11 @@ export async function installTracing(setup: TracingSetup): Promise<InstalledTrac
   for (const name of setup.exporters) processors.push(await exporterProcessor(name, setup.otlpUrl));
   const provider = new NodeTracerProvider({ resource: resourceFromAttributes({ "service.name": setup.serviceName }), spanProcessors: processors });
   provider.register();
+  setGlobalErrorHandler(setup.onError);
   return {
     async shutdown() {
-      await provider.shutdown();
+      // The last flush may fail (the collector is gone): said once, not thrown at the stopping service.
+      await provider.shutdown().catch(setup.onError);
       // So a later service in this process (tests, embedding) can install its own.
       trace.disable();
       context.disable();

@@ -1,6 +1,7 @@
 import { Handler, Module, Service, createTestingModule, type TraceResponse } from "../../../src";
 import { otlpTracesUrl, traceExporters } from "../../../src/observability/telemetry";
 import { uniqueName } from "../../contract/registry.contract";
+import { RecordingLogger } from "../../helpers/recording-logger";
 
 const name = uniqueName("traced");
 
@@ -29,6 +30,21 @@ describe("telemetry from the OpenTelemetry environment variables", () => {
     expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:4318/" })).toBe("http://127.0.0.1:4318/v1/traces");
     expect(otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://a:1", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "http://b:2/x" })).toBe("http://b:2/x");
     expect(otlpTracesUrl({})).toBeUndefined();
+    expect(() => otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "nonsense" })).toThrow('OTEL_EXPORTER_OTLP_ENDPOINT: "nonsense" is not an http(s) URL');
+    // An empty port would silently mean port 80.
+    expect(() => otlpTracesUrl({ OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:" })).toThrow("is not an http(s) URL");
+    expect(() => otlpTracesUrl({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "ftp://127.0.0.1:21/x" })).toThrow("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+  });
+
+  it("a failing export is one warning, and stopping the service does not throw", async () => {
+    const logger = new RecordingLogger();
+    // Port 9 (discard) on loopback: nothing listens, every export fails.
+    const t = await createTestingModule(TracedModule).withOptions({ logger, env: { OTEL_TRACES_EXPORTER: "otlp", OTEL_EXPORTER_OTLP_ENDPOINT: "http://127.0.0.1:9" } }).compile();
+    for (let i = 0; i < 3; i++) await t.client.call(name, "Traced.Ping", {});
+    await expect(t.close()).resolves.toBeUndefined();
+    const failures = logger.lines.filter((l) => l.msg === "trace export failed");
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ level: "warn", fields: { url: "http://127.0.0.1:9/v1/traces" } });
   });
 
   it("with tracing on, Debug.Trace returns the service's recent spans", async () => {
