@@ -61,5 +61,17 @@ export function resolveRabbitMqBrokerOptions(options: RabbitMqBrokerOptions = {}
   if (!(reconnect.initialMs > 0 && reconnect.maxMs >= reconnect.initialMs && reconnect.multiplier >= 1)) {
     throw new RangeError(`reconnect must have 0 < initialMs ≤ maxMs and multiplier ≥ 1, got ${JSON.stringify(reconnect)}`);
   }
+  if (!isAmqpUrl(merged.url)) {
+    throw new RangeError(`the rabbitmq broker address must be an amqp:// or amqps:// URL such as amqp://guest:guest@127.0.0.1:5672 (--broker_address), got "${merged.url}"`);
+  }
   return { ...merged, reconnect, deadLetterExchange: options.deadLetterExchange ?? `${merged.exchange}.dlx` };
+}
+
+function isAmqpUrl(text: string): boolean {
+  try {
+    const u = new URL(text);
+    return (u.protocol === "amqp:" || u.protocol === "amqps:") && u.hostname !== "";
+  } catch {
+    return false;
+  }
 }

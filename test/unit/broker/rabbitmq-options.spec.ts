@@ -16,6 +16,13 @@ describe("RabbitMQ broker options", () => {
     expect(() => resolveRabbitMqBrokerOptions({ reconnect: { initialMs: 0 } })).toThrow(RangeError);
   });
 
+  it("names the flag and the expected form for an address that is not an AMQP URL", () => {
+    for (const url of ["nonsense", "redis://127.0.0.1:6379", "amqp://"]) {
+      expect(() => resolveRabbitMqBrokerOptions({ url })).toThrow(`the rabbitmq broker address must be an amqp:// or amqps:// URL such as amqp://guest:guest@127.0.0.1:5672 (--broker_address), got "${url}"`);
+    }
+    expect(resolveRabbitMqBrokerOptions({ url: "amqps://u:p@127.0.0.1:5671/vh" }).url).toBe("amqps://u:p@127.0.0.1:5671/vh");
+  });
+
   it("never shows the password in its address", () => {
     expect(redact("amqp://user:secret@127.0.0.1:5672/vh")).toBe("amqp://user@127.0.0.1:5672/vh");
     expect(new RabbitMqBroker({ url: "amqp://u:p@127.0.0.1:1" }).address).not.toContain(":p@");
