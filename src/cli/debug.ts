@@ -36,16 +36,18 @@ export function table(rows: readonly (readonly string[])[]): string {
 
 /** `micro stats`: one row per node from its `Debug.Stats` (a failing node shows its error). */
 export async function statsTable(client: Client, service: string, nodes: readonly Node[]): Promise<string> {
+  const failed: string[] = [];
   const rows: string[][] = [["NODE", "ADDRESS", "UPTIME", "MEMORY", "HEAP", "LOOP LAG p99", "REQUESTS", "ERRORS", "INFLIGHT", "GC"]];
   for (const node of nodes) {
     try {
       const s = await client.call<StatsResponse>(service, "Debug.Stats", {}, onNode(node));
       rows.push([node.id, node.address, duration(s.uptime), mib(s.memory), mib(s.heapUsed), `${s.eventLoopLagMs.p99}ms`, String(s.requests), String(s.errors), String(s.inflight), `${s.gc.count} (${s.gc.pauseMs}ms)`]);
     } catch (err) {
-      rows.push([node.id, node.address, MicroError.is(err) ? err.toString() : String(err)]);
+      failed.push(`${node.id} ${node.address}: ${MicroError.is(err) ? err.toString() : String(err)}`);
     }
   }
-  return table(rows);
+  // A node that did not answer is said below the table, so the columns stay aligned.
+  return (rows.length > 1 ? table(rows) : "") + failed.map((f) => `${f}\n`).join("");
 }
 
 /** One log record as a line: time, level, node, message, then its fields as JSON. */

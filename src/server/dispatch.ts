@@ -52,7 +52,7 @@ export async function dispatch(deps: DispatchDeps, msg: Message, cancels?: Socke
     }
     if (!endpoint) throw badRequest("missing Micro-Endpoint header");
     const handler = deps.router.get(endpoint, deps.service);
-    if (handler.stream) throw badRequest(`endpoint "${endpoint}" is a ${handler.stream} stream; open it with client.stream()`);
+    if (handler.stream) throw badRequest(`endpoint "${endpoint}" is a ${handler.stream} stream; open it with client.stream() (or \`micro stream\`)`);
     const codec = deps.codecs.get(contentType);
     const body = decodeRequest(codec, msg.body, { type: "request", id, endpoint, schema: handler.schema?.request });
     const chain = deps.chains?.get(handler) ?? deps.chain;
