@@ -161,11 +161,19 @@ function parseMapKey(keyType: string, key: string, path: string): string {
   return String(parseScalar(keyType, key, path));
 }
 
+/** Per message type: every name a field is accepted under in JSON → the field. Filled lazily. */
+const namesOf = new WeakMap<Type, ReadonlyMap<string, Field>>();
+
 function fieldFor(type: Type, key: string): Field | undefined {
-  for (const field of type.fieldsArray) {
-    if (key === jsonNameOf(field) || key === field.name || key === originalName(field.name)) return field;
+  let names = namesOf.get(type);
+  if (!names) {
+    const m = new Map<string, Field>();
+    // Later entries win: the JSON name over the .proto name over protobufjs's name.
+    for (const field of type.fieldsArray) for (const name of [field.name, originalName(field.name), jsonNameOf(field)]) m.set(name, field);
+    names = m;
+    namesOf.set(type, names);
   }
-  return undefined;
+  return names.get(key);
 }
 
 /** protobufjs turns `user_id` into `userId`; the reverse gives back the usual original name. */
