@@ -10,6 +10,21 @@ const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
 const UINT64 = { min: 0n, max: 2n ** 64n - 1n };
 const FLOAT_MAX = 3.4028234663852886e38;
 const BASE64 = /^[A-Za-z0-9+/\-_]*={0,2}$/;
+/** How deeply messages and JSON values may nest in a request: protobuf's own parsers stop at 100. */
+const MAX_DEPTH = 100;
+// Parsing is synchronous, so one counter serves every request.
+let depth = 0;
+
+/** Runs `parse` one nesting level deeper; refuses input nested beyond {@link MAX_DEPTH}. */
+export function nested<T>(path: string, parse: () => T): T {
+  if (depth >= MAX_DEPTH) invalid(path, `nested more than ${MAX_DEPTH} levels deep`);
+  depth++;
+  try {
+    return parse();
+  } finally {
+    depth--;
+  }
+}
 
 /** The name a field has in proto3 JSON: its `json_name` option, else protobufjs's lowerCamelCase name. */
 export function jsonNameOf(field: Field): string {
@@ -35,7 +50,10 @@ export function invalid(path: string, what: string): never {
  * `.proto` name; unknown ones are ignored.
  */
 export function parseMessage(type: Type, json: unknown, path: string): ObjectForm {
-  if (isWellKnown(type)) return parseWellKnown(type, json, path);
+  return nested(path, () => (isWellKnown(type) ? parseWellKnown(type, json, path) : parseFields(type, json, path)));
+}
+
+function parseFields(type: Type, json: unknown, path: string): ObjectForm {
   if (typeof json !== "object" || json === null || Array.isArray(json)) invalid(path, `object expected, got ${describe(json)}`);
   const out = bare();
   const oneofSet = new Map<string, string>();

@@ -1,5 +1,5 @@
 import type { Type } from "protobufjs";
-import { bare, describe, invalid, parseMessage, parseScalar, type ObjectForm } from "./json-parse";
+import { bare, describe, invalid, nested, parseMessage, parseScalar, type ObjectForm } from "./json-parse";
 
 const WRAPPERS: Readonly<Record<string, string>> = {
   DoubleValue: "double", FloatValue: "float", Int64Value: "int64", UInt64Value: "uint64", Int32Value: "int32",
@@ -57,6 +57,10 @@ export function parseWellKnown(type: Type, json: unknown, path: string): ObjectF
 }
 
 function parseValue(near: Type, json: unknown, path: string): ObjectForm {
+  return nested(path, () => valueOf(near, json, path));
+}
+
+function valueOf(near: Type, json: unknown, path: string): ObjectForm {
   const out = bare();
   if (json === null) out.nullValue = 0;
   else if (typeof json === "number") out.numberValue = json;

@@ -35,6 +35,7 @@ const INVALID: ReadonlyArray<[string, Record<string, unknown>, RegExp]> = [
   ["a wrapper of the wrong kind", { wrapped: 5 }, /Item\.wrapped: string expected/],
   ["a Struct given an array", { extra: [1] }, /Item\.extra: object expected/],
   ["an Any without @type", { payload: { id: "x" } }, /Item\.payload: "@type"/],
+  ["a Struct nested 1000 levels deep", { extra: JSON.parse(`${'{"a":'.repeat(1000)}1${"}".repeat(1000)}`) as unknown }, /Item\.extra(\.a)+: nested more than 100 levels deep/],
   ["an Any naming an unknown type", { payload: { "@type": "type.googleapis.com/no.Such" } }, /Item\.payload: "@type" names "no\.Such"/],
 ];
 
