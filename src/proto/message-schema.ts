@@ -1,12 +1,12 @@
 import { BufferReader, MapField, Type, util, type IConversionOptions, type Message } from "protobufjs";
 import type { MessageSchema } from "../codec/schema";
-import { acceptOriginalNames } from "./json-names";
+import { formatMessage, JSON_CONVERSION } from "./json-format";
+import { parseMessage } from "./json-parse";
 
 /** What handlers receive and return: every field present, int64 as decimal strings, enums by name, bytes as Buffer. */
 export const NATIVE_CONVERSION: IConversionOptions = { longs: String, enums: String, defaults: true, arrays: true, objects: true };
 
-/** proto3's JSON mapping: int64 as strings, enums by name, bytes as base64, non-finite floats as strings, defaults omitted. */
-export const JSON_CONVERSION: IConversionOptions = { longs: String, enums: String, bytes: String, json: true };
+export { JSON_CONVERSION };
 
 type Plain = Record<string, unknown>;
 
@@ -18,8 +18,9 @@ export function messageSchema(type: Type): MessageSchema {
     name,
     encode: (value) => type.encode(fromPlain(value)).finish(),
     decode: (data) => fixLongKeys(type, type.toObject(type.decode(readerOf(data)), NATIVE_CONVERSION)),
-    fromJSON: (json) => type.toObject(fromPlain(acceptOriginalNames(type, json)), NATIVE_CONVERSION),
-    toJSON: (value) => type.toObject(fromPlain(value), JSON_CONVERSION),
+    // Checked and converted by hand: fromObject would coerce bad values silently and knows no well-known JSON forms.
+    fromJSON: (json) => type.toObject(type.fromObject(parseMessage(type, json, name)), NATIVE_CONVERSION),
+    toJSON: (value) => formatMessage(type, type.toObject(fromPlain(value), JSON_CONVERSION)),
   };
 }
 

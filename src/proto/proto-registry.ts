@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import { Method, Namespace, Root, Service, Type, type INamespace, type ReflectionObject } from "protobufjs";
 import type { MessageSchema, MethodSchema } from "../codec/schema";
 import { messageSchema } from "./message-schema";
+import { renameInheritedFields } from "./safe-names";
 
 /** A reflection descriptor: protobufjs's JSON form of loaded `.proto` files (its `INamespace`). */
 export type ProtoDescriptor = Readonly<Record<string, unknown>>;
@@ -44,6 +45,7 @@ export class ProtoRegistry implements ProtoLookup {
   private readonly methods = new Map<string, MethodSchema>();
 
   constructor(readonly root: Root) {
+    renameInheritedFields(root);
     root.resolveAll();
   }
 
