@@ -71,12 +71,13 @@ export class Context implements CallContext {
   }
 
   /**
-   * The logger of this request: its lines carry the endpoint (or topic), the caller and the
-   * trace id. Made on first use, so requests that never log do not pay for it.
+   * The logger of this request: its lines carry the endpoint (or topic), the caller, and the
+   * trace and span ids. Made on first use, so requests that never log do not pay for it.
    */
   get logger(): Logger {
     if (this.scopedLogger === undefined) {
-      const fields = this.endpoint === undefined ? undefined : { endpoint: this.endpoint, caller: this.caller, trace_id: this.trace?.traceId };
+      const trace = this.trace;
+      const fields = this.endpoint === undefined ? undefined : { endpoint: this.endpoint, caller: this.caller, trace_id: trace?.traceId, span_id: trace?.spanId };
       this.scopedLogger = fields === undefined ? this.baseLogger : this.baseLogger.child(fields);
     }
     return this.scopedLogger;

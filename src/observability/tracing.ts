@@ -1,5 +1,6 @@
 import { context, propagation, ProxyTracerProvider, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Span, type TextMapGetter, type Tracer } from "@opentelemetry/api";
 import type { AttemptWrapper, PublishWrapper } from "../client/client";
+import type { Context } from "../metadata/context";
 import type { HandlerWrapper, SubscriberWrapper } from "../server/server";
 import { Attr, failureOf, RPC_SYSTEM } from "./attributes";
 
@@ -59,7 +60,7 @@ export function tracingWrappers(tracer: Tracer, broker: string): TracingWrappers
         parent,
       );
       // A 4xx is the caller's mistake, not the server's failure (as for HTTP servers).
-      return finish(span, context.with(trace.setSpan(parent, span), () => next(req, ctx)), 500);
+      return finish(span, context.with(trace.setSpan(parent, span), () => next(req, adopt(ctx, span))), 500);
     },
     publish: (next) => (req, opts) => {
       const span = tracer.startSpan(`publish ${req.topic}`, {
@@ -78,9 +79,15 @@ export function tracingWrappers(tracer: Tracer, broker: string): TracingWrappers
         },
         parent,
       );
-      return finish(span, context.with(trace.setSpan(parent, span), () => next(ev, ctx)), 0);
+      return finish(span, context.with(trace.setSpan(parent, span), () => next(ev, adopt(ctx, span))), 0);
     },
   };
+}
+
+/** The handler's context with the span's ids as `ctx.trace`, so its log lines name the span the collector has. */
+function adopt(ctx: Context, span: Span): Context {
+  const sc = span.spanContext();
+  return ctx.with({ trace: { traceId: sc.traceId, spanId: sc.spanId, flags: sc.traceFlags.toString(16).padStart(2, "0") } });
 }
 
 /** Writes the active context's propagation headers (the installed propagators decide which). */

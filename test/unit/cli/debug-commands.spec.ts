@@ -48,7 +48,7 @@ describe("micro stats, logs and trace", () => {
     await svc.client.call(NAME, "Chatty.Say", { word: "two" });
     const all = await run("logs", NAME);
     expect(all.out).toMatch(/INFO {2}\S+ server listening/);
-    expect(all.out).toMatch(/ said \{"endpoint":"Chatty.Say","caller":"[^"]+","trace_id":"[0-9a-f]{32}","word":"two"\}\n/);
+    expect(all.out).toMatch(/ said \{"endpoint":"Chatty.Say","caller":"[^"]+","trace_id":"[0-9a-f]{32}","span_id":"[0-9a-f]{16}","word":"two"\}\n/);
     const one = await run("logs", NAME, "--count", "1");
     expect(one.out.trimEnd().split("\n")).toHaveLength(1);
     expect((await run("logs", uniqueName("nobody"))).error?.message).toMatch(/not found/);

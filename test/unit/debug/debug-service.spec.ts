@@ -63,6 +63,7 @@ describe("the debug service", () => {
     expect(greeted[0]!.fields).toMatchObject({ service: name, endpoint: "Debugged.Hello" });
     expect(String(greeted[0]!.fields.node)).toMatch(new RegExp(`^${name}-`));
     expect(String(greeted[0]!.fields.trace_id)).toMatch(/^[0-9a-f]{32}$/);
+    expect(String(greeted[0]!.fields.span_id)).toMatch(/^[0-9a-f]{16}$/);
     expect(greeted[0]!.level).toBe("info");
   });
 

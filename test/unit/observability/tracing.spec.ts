@@ -17,10 +17,13 @@ class ServiceA {
   }
 }
 
+const seenInB: Array<{ traceId?: string; spanId?: string }> = [];
+
 @Service(B)
 class ServiceB {
   @Handler("B.Work", { validate: false })
   async work(req: { n: number }, ctx: Context): Promise<{ ok: boolean }> {
+    seenInB.push({ traceId: ctx.trace?.traceId, spanId: ctx.trace?.spanId });
     await ctx.publish(TOPIC, { n: req.n });
     return { ok: true };
   }
@@ -84,6 +87,8 @@ describe("tracing through the application's OpenTelemetry SDK", () => {
     expect(new Set(chain.map((s) => s.spanContext().traceId)).size).toBe(1);
     expect(callA.parentSpanContext).toBeUndefined();
     for (let i = 1; i < chain.length; i++) expect(chain[i]!.parentSpanContext?.spanId).toBe(chain[i - 1]!.spanContext().spanId);
+    // The handler's ctx.trace (and so its log lines) names the span the collector gets.
+    expect(seenInB).toEqual([{ traceId: serveB.spanContext().traceId, spanId: serveB.spanContext().spanId }]);
     expect(serveA.attributes).toMatchObject({ "rpc.system": "tsmicro", "rpc.service": A, "rpc.method": "A.Start", "rpc.tsmicro.status_code": 200 });
     expect(publish.attributes).toMatchObject({ "messaging.system": "memory", "messaging.destination.name": TOPIC, "messaging.operation.type": "publish" });
     expect(process.attributes).toMatchObject({ "messaging.destination.name": TOPIC, "messaging.operation.type": "process" });
