@@ -121,7 +121,8 @@ export class RpcClient implements Client {
     if (!broker) throw serviceUnavailable("this client has no broker to publish with");
     const contentType = options.contentType ?? this.options.contentType;
     const id = randomUUID();
-    const header = { ...this.baseHeaders(mergeMetadata(options.context, options.metadata), options.context), ...options.headers };
+    const header = this.baseHeaders(mergeMetadata(options.context, options.metadata), options.context);
+    if (options.headers !== undefined) Object.assign(header, options.headers);
     header[Headers.topic] = topic;
     header[Headers.id] = id;
     header[Headers.contentType] = contentType;
