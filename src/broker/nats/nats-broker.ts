@@ -66,7 +66,21 @@ export class NatsBroker implements Broker {
     await link.nc.close().catch(() => undefined);
   }
 
-  async publish(topic: string, message: BrokerMessage, options: PublishOptions = {}): Promise<void> {
+  publish(topic: string, message: BrokerMessage, options: PublishOptions = {}): Promise<void> {
+    const link = this.link;
+    // The common case, connected core NATS, without an async frame: nats.js only queues the bytes.
+    if (link !== undefined && this.up && !(link.js && durable(topic))) {
+      try {
+        link.nc.publish(topic, message.body, { headers: toNatsHeaders(publishHeaders(message.header, options.headers, topic)) });
+        return RESOLVED;
+      } catch (err) {
+        return Promise.reject(publishError(err, topic, this.address));
+      }
+    }
+    return this.publishWaiting(topic, message, options);
+  }
+
+  private async publishWaiting(topic: string, message: BrokerMessage, options: PublishOptions): Promise<void> {
     const link = this.connected();
     const deadline = Date.now() + (options.timeoutMs ?? this.options.publishTimeoutMs);
     const header = publishHeaders(message.header, options.headers, topic);
@@ -218,6 +232,8 @@ function publishHeaders(header: Record<string, string>, extra: Record<string, st
   out[Headers.id] ||= randomUUID();
   return out;
 }
+
+const RESOLVED: Promise<void> = Promise.resolve();
 
 /** Topics JetStream may hold: not system (`$JS…`) or inbox (`_INBOX…`) subjects. */
 function durable(topic: string): boolean {
