@@ -55,9 +55,10 @@ const ack = async (): Promise<void> => undefined;
  * permanent failure); at-most-once failures are logged and dropped. `firstSettled` is called
  * when the first attempt settled, so a caller can acknowledge the publisher then. Nothing is
  * stored: a process crash loses the retries in progress. `backendId` is the delivery id when the
- * message has no `Micro-Id`.
+ * message has no `Micro-Id`. `exclusive` says no other subscriber holds `message`: an
+ * at-most-once delivery then hands it over without a copy, since no redelivery can see a mutation.
  */
-export async function deliverInProcess(host: RedeliveryHost, target: RedeliveryTarget, message: BrokerMessage, firstSettled?: () => void, backendId = ""): Promise<void> {
+export async function deliverInProcess(host: RedeliveryHost, target: RedeliveryTarget, message: BrokerMessage, firstSettled?: () => void, backendId = "", exclusive = false): Promise<void> {
   const head = firstDelivery(message.header);
   const first = head.id === "" ? { ...head, id: backendId } : head;
   let settled = false;
@@ -71,7 +72,7 @@ export async function deliverInProcess(host: RedeliveryHost, target: RedeliveryT
       const handler = target.handler();
       if (handler === undefined) return;
       // Each attempt gets its own copy, so a handler's mutation cannot leak into a redelivery.
-      const copy = { header: { ...message.header }, body: Buffer.from(message.body) };
+      const copy = exclusive && target.delivery.delivery === "at-most-once" ? message : { header: { ...message.header }, body: Buffer.from(message.body) };
       try {
         await handler({ topic: target.topic, message: copy, delivery: { ...first, attempt, redelivered: attempt > 1 }, ack });
         return;

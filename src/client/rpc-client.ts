@@ -115,20 +115,29 @@ export class RpcClient implements Client {
     return this.publishChain({ topic, payload }, options);
   }
 
-  /** The innermost publish stage: encode and hand to the broker. */
-  private async send(topic: string, payload: unknown, options: PublishOptions): Promise<void> {
+  /** The innermost publish stage: encode and hand to the broker (a plain function: one promise less per event). */
+  private send(topic: string, payload: unknown, options: PublishOptions): Promise<void> {
+    try {
+      return this.encodeAndPublish(topic, payload, options);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+  }
+
+  private encodeAndPublish(topic: string, payload: unknown, options: PublishOptions): Promise<void> {
     const broker = this.options.broker;
     if (!broker) throw serviceUnavailable("this client has no broker to publish with");
     const contentType = options.contentType ?? this.options.contentType;
     const id = randomUUID();
-    const header = { ...this.baseHeaders(mergeMetadata(options.context, options.metadata), options.context), ...options.headers };
+    const header = this.baseHeaders(mergeMetadata(options.context, options.metadata), options.context);
+    if (options.headers !== undefined) Object.assign(header, options.headers);
     header[Headers.topic] = topic;
     header[Headers.id] = id;
     header[Headers.contentType] = contentType;
     const body = this.codecs.get(contentType).marshal(payload, { type: "event", id, endpoint: topic });
     const deadline = options.context?.deadline;
     const timeoutMs = Math.min(options.timeoutMs ?? this.options.timeoutMs, deadline === undefined ? Infinity : deadline - Date.now());
-    await publishWithin(broker, topic, { header, body }, { key: options.key, timeoutMs }, timeoutMs);
+    return publishWithin(broker, topic, { header, body }, { key: options.key, timeoutMs }, timeoutMs);
   }
 
   /** Pooled connections open now (one per node and transport), for metrics. */
