@@ -1,4 +1,20 @@
 import { createHash } from "node:crypto";
+import { badRequest } from "../../errors";
+
+/** A subject to publish to: dot-separated tokens, none empty, no whitespace, no wildcards. */
+const PUBLISH_SUBJECT = /^[^\s.*>]+(\.[^\s.*>]+)*$/;
+/** A subject to subscribe to: as above, but a token may be `*`, and the last may be `>`. */
+const SUBSCRIBE_SUBJECT = /^([^\s.*>]+|\*)(\.([^\s.*>]+|\*))*(\.>)?$|^>$/;
+
+/**
+ * Rejects a topic that is not a NATS subject with a 400 (the caller's mistake, never worth a
+ * retry): an empty token (`a..b`), whitespace, or a wildcard where it cannot be.
+ */
+export function checkSubject(topic: string, forSubscribe: boolean): void {
+  if ((forSubscribe ? SUBSCRIBE_SUBJECT : PUBLISH_SUBJECT).test(topic)) return;
+  const why = !forSubscribe && /(^|\.)[*>](\.|$)/.test(topic) ? `"*" and ">" are for subscriptions` : "a subject is dot-separated tokens without spaces";
+  throw badRequest(`nats broker: ${JSON.stringify(topic)} is not a valid topic: ${why}`);
+}
 
 /** Characters NATS allows in stream and consumer names. */
 const unsafe = /[^A-Za-z0-9_-]/g;

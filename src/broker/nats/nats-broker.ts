@@ -8,7 +8,7 @@ import { BackoffTimers, type RedeliveryHost } from "../redeliver";
 import { CoreSubscription } from "./core-subscription";
 import { toNatsHeaders } from "../../internal/nats/headers";
 import { JetStreamSubscription, type JetStreamDeps } from "./jetstream-subscription";
-import { streamFor } from "./names";
+import { checkSubject, streamFor } from "./names";
 import { resolveNatsBrokerOptions, type NatsBrokerOptions, type ResolvedNatsBrokerOptions } from "./options";
 
 /** The live connection and, when the server has it, JetStream. */
@@ -32,6 +32,8 @@ export class NatsBroker implements Broker {
   private readonly waitingForUp = new Set<() => void>();
   private readonly streams = new Map<string, Promise<string>>();
   private readonly subscriptions = new Set<Subscription>();
+  /** The last topic that passed `checkSubject` on publish. */
+  private checkedTopic = "";
   /** Backoff waits of in-process redeliveries (core NATS only), cancelled by `disconnect`. */
   private readonly timers = new BackoffTimers();
 
@@ -67,6 +69,14 @@ export class NatsBroker implements Broker {
   }
 
   publish(topic: string, message: BrokerMessage, options: PublishOptions = {}): Promise<void> {
+    if (topic !== this.checkedTopic) {
+      try {
+        checkSubject(topic, false);
+      } catch (err) {
+        return Promise.reject(err);
+      }
+      this.checkedTopic = topic; // most publishers repeat a topic: check it once
+    }
     const link = this.link;
     // The common case, connected core NATS, without an async frame: nats.js only queues the bytes.
     if (link !== undefined && this.up && !(link.js && durable(topic))) {
@@ -94,6 +104,7 @@ export class NatsBroker implements Broker {
   }
 
   async subscribe(topic: string, handler: BrokerHandler, options: SubscribeOptions = {}): Promise<Subscription> {
+    checkSubject(topic, true);
     const link = this.connected();
     const resolved = resolveDelivery(topic, options);
     const queue = options.queue || undefined;

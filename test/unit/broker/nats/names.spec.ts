@@ -1,4 +1,4 @@
-import { durableName, streamFor } from "../../../../src/broker/nats/names";
+import { checkSubject, durableName, streamFor } from "../../../../src/broker/nats/names";
 import { resolveNatsBrokerOptions } from "../../../../src/broker/nats/options";
 
 describe("NATS stream and consumer names", () => {
@@ -21,5 +21,20 @@ describe("resolveNatsBrokerOptions", () => {
   it("fills the defaults, treats an empty server list as the default server, and refuses a bad streamTokens", () => {
     expect(resolveNatsBrokerOptions({ servers: [] })).toMatchObject({ servers: ["nats://127.0.0.1:4222"], jetstream: "auto", streamTokens: 1, ackWaitMs: 30_000 });
     expect(() => resolveNatsBrokerOptions({ streamTokens: 0 })).toThrow(/streamTokens/);
+  });
+});
+
+describe("checkSubject", () => {
+  it("accepts subjects and, for subscriptions only, wildcards where NATS allows them", () => {
+    for (const ok of ["user.created", "a", "a-b_c.d1"]) expect(() => checkSubject(ok, false)).not.toThrow();
+    for (const ok of ["user.*", "user.>", ">", "*.created", "a.*.c.>"]) expect(() => checkSubject(ok, true)).not.toThrow();
+  });
+
+  it("rejects what cannot be a subject with a 400 that says why", () => {
+    expect(() => checkSubject("user.*", false)).toThrow(expect.objectContaining({ code: 400, detail: 'nats broker: "user.*" is not a valid topic: "*" and ">" are for subscriptions' }));
+    expect(() => checkSubject("user.>", false)).toThrow(expect.objectContaining({ code: 400 }));
+    for (const bad of ["", "with space", "x..y", ".a", "a.", "a.>.b", "a>", "tab\there"]) {
+      expect(() => checkSubject(bad, true)).toThrow(expect.objectContaining({ code: 400, detail: expect.stringContaining("a subject is dot-separated tokens without spaces") }));
+    }
   });
 });
