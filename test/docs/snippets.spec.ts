@@ -61,7 +61,7 @@ const options: ts.CompilerOptions = {
   skipLibCheck: true,
   noEmit: true,
   baseUrl: ROOT,
-  paths: { tsmicro: ["src/index.ts"], "tsmicro/registry/etcd": ["src/registry/etcd/index.ts"] },
+  paths: { tsmicro: ["src/index.ts"], "tsmicro/registry/etcd": ["src/registry/etcd/index.ts"], "tsmicro/broker/nats": ["src/broker/nats/index.ts"], "tsmicro/transport/nats": ["src/transport/nats/index.ts"] },
 };
 
 /** Type-checks the snippets; returns one message per error, with the markdown line. */

@@ -6,6 +6,7 @@ import { MemoryRegistry } from "../../../src/registry/memory";
 import { Headers } from "../../../src/transport/headers";
 import { Received } from "../../contract/broker.contract";
 import { startNatsServer, type NatsServer } from "../../helpers/servers/nats";
+import { ROOT, runProcess } from "../../helpers/processes";
 
 describe("broker provider: nats", () => {
   let server: NatsServer;
@@ -51,5 +52,15 @@ describe("broker provider: nats", () => {
     } finally {
       await js.stop();
     }
+  });
+});
+
+describe("the NATS subpaths", () => {
+  it("export NatsBroker and NatsTransport as tsmicro/broker/nats and tsmicro/transport/nats", async () => {
+    // A package may require itself by name through its "exports" map: this checks that map.
+    const code =
+      'const b = require("tsmicro/broker/nats"); const t = require("tsmicro/transport/nats"); const m = require("tsmicro");' +
+      'process.stdout.write([typeof b.NatsBroker, typeof t.NatsTransport, typeof m.NatsBroker].join(" "))';
+    await expect(runProcess(process.execPath, ["-e", code], { cwd: ROOT })).resolves.toMatchObject({ code: 0, stdout: "function function undefined" });
   });
 });
