@@ -49,7 +49,7 @@ export { serviceClient, defineContract } from "./client/service-client";
 export type { ClientMethod, Contract, MethodContract, MethodNames, ServiceClient, ServiceClientOptions } from "./client/service-client";
 export { generate, generateTo, type GenerateOptions, type GeneratedFile } from "./codegen";
 
-export type { BackoffOptions, BrokerEvent, BrokerHandler, BrokerMessage, DeliveryGuarantee, DeliveryInfo, PublishOptions as BrokerPublishOptions, SubscribeOptions, Subscription } from "./broker/broker";
+export type { BackoffOptions, BrokerEvent, BrokerHandler, BrokerLag, BrokerMessage, DeliveryGuarantee, DeliveryInfo, PublishOptions as BrokerPublishOptions, SubscribeOptions, Subscription } from "./broker/broker";
 export { DELIVERY_DEFAULTS, DeadLetterHeaders, afterFailure, isPermanentFailure, redeliveryDelayMs, resolveDelivery, type ResolvedDelivery } from "./broker/delivery";
 export { MemoryBroker } from "./broker/memory";
 export { HttpBroker } from "./broker/http";

@@ -79,6 +79,17 @@ export interface Subscription {
   unsubscribe(): Promise<void>;
 }
 
+/**
+ * Messages waiting for one of this process's subscriptions: published but not yet delivered,
+ * plus delivered but not yet acknowledged where the backend reports those.
+ */
+export interface BrokerLag {
+  readonly topic: string;
+  /** The subscription's queue group; absent for a subscriber's own copy. */
+  readonly queue?: string;
+  readonly pending: number;
+}
+
 /** Publishes and delivers events. `connect`/`disconnect` are idempotent. */
 export interface Broker {
   readonly name: string;
@@ -88,4 +99,9 @@ export interface Broker {
   disconnect(): Promise<void>;
   publish(topic: string, message: BrokerMessage, options?: PublishOptions): Promise<void>;
   subscribe(topic: string, handler: BrokerHandler, options?: SubscribeOptions): Promise<Subscription>;
+  /**
+   * The lag of each live subscription of this process that the backend can measure (others are
+   * left out); absent when the backend cannot measure any.
+   */
+  lag?(): Promise<BrokerLag[]>;
 }

@@ -156,7 +156,11 @@ export function createService(AppModule: Constructor, options: CreateServiceOpti
         startLogLevel: chosen ? "debug" : "info",
       });
       container.bind(T.Server).toConstantValue(server);
-      telemetry.observe({ connections: () => server.connections, pooled: () => client.pooledConnections });
+      telemetry.observe({
+        connections: () => server.connections,
+        pooled: () => client.pooledConnections,
+        brokerLag: broker.lag?.bind(broker),
+      });
       // Every provider is instantiated (as NestJS does), so each gets its lifecycle hooks even
       // when nothing injects it; imports first, then the module's own, then the service classes.
       const lifecycle: object[] = [];

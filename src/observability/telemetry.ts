@@ -1,4 +1,5 @@
 import { trace } from "@opentelemetry/api";
+import type { BrokerLag } from "../broker/broker";
 import type { AttemptWrapperLike, CallWrapperLike, PublishWrapperLike } from "../client/client";
 import { SpanRing } from "../debug/span-ring";
 import { packageOf } from "../di/missing-module";
@@ -45,6 +46,8 @@ export interface Telemetry {
 export interface NodeGauges {
   connections(): number;
   pooled(): number;
+  /** The broker's per-subscription lag, when the broker can measure it. */
+  brokerLag?: () => Promise<BrokerLag[]>;
 }
 
 /**
@@ -133,6 +136,14 @@ export async function startTelemetry(o: TelemetryOptions): Promise<Telemetry> {
         const labels = { service: o.serviceName };
         installed.meter.createObservableGauge("micro_server_connections", { description: "Client connections open to this node" }).addCallback((r) => r.observe(node.connections(), labels));
         installed.meter.createObservableGauge("micro_client_pool_connections", { description: "Connections this node's client keeps open to other nodes" }).addCallback((r) => r.observe(node.pooled(), labels));
+        const brokerLag = node.brokerLag;
+        if (brokerLag !== undefined) {
+          installed.meter.createObservableGauge("micro_broker_lag", { description: "Messages waiting for this node's subscriptions (undelivered plus unacknowledged where the broker says)" }).addCallback(async (r) => {
+            // A broker that cannot answer now leaves the gauge out of this scrape rather than failing it.
+            const lags = await brokerLag().catch(() => []);
+            for (const l of lags) r.observe(l.pending, { ...labels, topic: l.topic, queue: l.queue ?? "" });
+          });
+        }
       };
     }
     const exporters = traceExporters(o.env);

@@ -1,5 +1,8 @@
 import type { Type } from "protobufjs";
-import { bare, describe, invalid, nested, parseMessage, parseScalar, type ObjectForm } from "./json-parse";
+import { bare, describe, invalid, nested, parseScalar, type ObjectForm } from "./json-values";
+
+/** Parses a message from its JSON form (json-parse's `parseMessage`, passed in: it calls back here for well-known types). */
+export type MessageParser = (type: Type, json: unknown, path: string) => ObjectForm;
 
 const WRAPPERS: Readonly<Record<string, string>> = {
   DoubleValue: "double", FloatValue: "float", Int64Value: "int64", UInt64Value: "uint64", Int32Value: "int32",
@@ -23,7 +26,7 @@ export function isWellKnown(type: Type): boolean {
 }
 
 /** What `fromObject` reads for a well-known type given in its JSON form. */
-export function parseWellKnown(type: Type, json: unknown, path: string): ObjectForm {
+export function parseWellKnown(type: Type, json: unknown, path: string, parse: MessageParser): ObjectForm {
   const name = wellKnown(type)!;
   const out = bare();
   const scalar = WRAPPERS[name];
@@ -43,31 +46,31 @@ export function parseWellKnown(type: Type, json: unknown, path: string): ObjectF
     case "Struct":
       if (typeof json !== "object" || json === null || Array.isArray(json)) invalid(path, `object expected, got ${describe(json)}`);
       out.fields = bare();
-      for (const [k, v] of Object.entries(json)) (out.fields as ObjectForm)[k] = parseValue(type, v, `${path}.${k}`);
+      for (const [k, v] of Object.entries(json)) (out.fields as ObjectForm)[k] = parseValue(type, v, `${path}.${k}`, parse);
       return out;
     case "ListValue":
       if (!Array.isArray(json)) invalid(path, `array expected, got ${describe(json)}`);
-      out.values = json.map((v, i) => parseValue(type, v, `${path}[${i}]`));
+      out.values = json.map((v, i) => parseValue(type, v, `${path}[${i}]`, parse));
       return out;
     case "Value":
-      return parseValue(type, json, path);
+      return parseValue(type, json, path, parse);
     default:
-      return parseAny(type, json, path);
+      return parseAny(type, json, path, parse);
   }
 }
 
-function parseValue(near: Type, json: unknown, path: string): ObjectForm {
-  return nested(path, () => valueOf(near, json, path));
+function parseValue(near: Type, json: unknown, path: string, parse: MessageParser): ObjectForm {
+  return nested(path, () => valueOf(near, json, path, parse));
 }
 
-function valueOf(near: Type, json: unknown, path: string): ObjectForm {
+function valueOf(near: Type, json: unknown, path: string, parse: MessageParser): ObjectForm {
   const out = bare();
   if (json === null) out.nullValue = 0;
   else if (typeof json === "number") out.numberValue = json;
   else if (typeof json === "string") out.stringValue = json;
   else if (typeof json === "boolean") out.boolValue = json;
-  else if (Array.isArray(json)) out.listValue = parseWellKnown(near.lookupType(".google.protobuf.ListValue"), json, path);
-  else if (typeof json === "object") out.structValue = parseWellKnown(near.lookupType(".google.protobuf.Struct"), json, path);
+  else if (Array.isArray(json)) out.listValue = parseWellKnown(near.lookupType(".google.protobuf.ListValue"), json, path, parse);
+  else if (typeof json === "object") out.structValue = parseWellKnown(near.lookupType(".google.protobuf.Struct"), json, path, parse);
   else invalid(path, `JSON value expected, got ${describe(json)}`);
   return out;
 }
@@ -112,7 +115,7 @@ function parseDuration(json: unknown, path: string): ObjectForm {
   return out;
 }
 
-function parseAny(type: Type, json: unknown, path: string): ObjectForm {
+function parseAny(type: Type, json: unknown, path: string, parseMessage: MessageParser): ObjectForm {
   if (typeof json !== "object" || json === null || Array.isArray(json)) return invalid(path, `object expected, got ${describe(json)}`);
   const fields = json as Record<string, unknown>;
   const url = fields["@type"];

@@ -40,8 +40,9 @@ export class JetStreamSubscription implements Subscription {
     private readonly handler: BrokerHandler,
     private readonly resolved: ResolvedDelivery,
     private readonly autoAck: boolean,
-    private readonly stream: string,
-    private readonly durable: string,
+    /** The JetStream stream and durable consumer this subscription reads. */
+    readonly stream: string,
+    readonly durable: string,
   ) {}
 
   /** Creates the stream and consumer if missing and starts consuming. */

@@ -2,12 +2,13 @@ import { connect, Events, nanos, RetentionPolicy, StorageType, type JetStreamCli
 import { randomUUID } from "node:crypto";
 import { ErrorIds, MicroError, badRequest, payloadTooLarge, serviceUnavailable } from "../../errors";
 import { Headers } from "../../transport/headers";
-import type { Broker, BrokerHandler, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
+import type { Broker, BrokerHandler, BrokerLag, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
 import { resolveDelivery } from "../delivery";
 import { BackoffTimers, type RedeliveryHost } from "../redeliver";
 import { CoreSubscription } from "./core-subscription";
 import { toNatsHeaders } from "../../internal/nats/headers";
 import { JetStreamSubscription, type JetStreamDeps } from "./jetstream-subscription";
+import { consumerLags } from "./lag";
 import { checkSubject, streamFor } from "./names";
 import { resolveNatsBrokerOptions, type NatsBrokerOptions, type ResolvedNatsBrokerOptions } from "./options";
 
@@ -34,6 +35,8 @@ export class NatsBroker implements Broker {
   private readonly subscriptions = new Set<Subscription>();
   /** The last topic that passed `checkSubject` on publish. */
   private checkedTopic = "";
+  /** The JetStream subscriptions among them, whose consumers `lag()` asks about. */
+  private readonly durables = new Set<JetStreamSubscription>();
   /** Backoff waits of in-process redeliveries (core NATS only), cancelled by `disconnect`. */
   private readonly timers = new BackoffTimers();
 
@@ -64,6 +67,7 @@ export class NatsBroker implements Broker {
     this.timers.cancelAll();
     await Promise.allSettled([...this.subscriptions].map((s) => s.unsubscribe()));
     this.subscriptions.clear();
+    this.durables.clear();
     this.streams.clear();
     await link.nc.close().catch(() => undefined);
   }
@@ -121,10 +125,17 @@ export class NatsBroker implements Broker {
         throw badRequest(`nats broker: at-least-once topic "${topic}" must not start with "$" or "_" nor have wildcards in its first ${this.options.streamTokens} token(s)`);
       }
       const js = await JetStreamSubscription.start(this.jetStreamDeps(link), topic, handler, queue, resolved, options.autoAck ?? true);
-      sub = { topic, queue, unsubscribe: () => (this.subscriptions.delete(sub), js.unsubscribe()) };
+      sub = { topic, queue, unsubscribe: () => (this.subscriptions.delete(sub), this.durables.delete(js), js.unsubscribe()) };
+      this.durables.add(js);
     }
     this.subscriptions.add(sub);
     return sub;
+  }
+
+  /** The lag of this process's JetStream consumers (core NATS subscriptions keep no backlog and are left out). */
+  async lag(): Promise<BrokerLag[]> {
+    const jsm = this.link?.jsm;
+    return jsm === undefined ? [] : consumerLags(jsm, this.durables);
   }
 
   private async open(): Promise<Link> {

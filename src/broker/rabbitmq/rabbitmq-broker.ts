@@ -1,6 +1,6 @@
 import type { ChannelModel, ConfirmChannel } from "amqplib";
 import { serviceUnavailable } from "../../errors";
-import type { Broker, BrokerHandler, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
+import type { Broker, BrokerHandler, BrokerLag, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
 import { publishConfirmed } from "./confirm";
 import { resolveRabbitMqBrokerOptions, type RabbitMqBrokerOptions, type ResolvedRabbitMqBrokerOptions } from "./options";
 import { AmqpSession, describe, redact } from "./session";
@@ -89,6 +89,24 @@ export class RabbitMqBroker implements Broker {
       throw serviceUnavailable(`rabbitmq broker: cannot subscribe to ${JSON.stringify(topic)}: ${describe(err)}`);
     }
     return sub;
+  }
+
+  /**
+   * The ready messages of each queue this process consumes (`checkQueue`); RabbitMQ does not say
+   * how many are delivered but unacknowledged, so up to `prefetch` per consumer are not counted.
+   * A subscription that is reopening after a lost connection is left out.
+   */
+  async lag(): Promise<BrokerLag[]> {
+    // Members of one queue group share its queue; a group-less subscriber has a queue of its own.
+    const distinct = new Map<unknown, RabbitMqSubscription>();
+    for (const sub of this.subscriptions) distinct.set(sub.queue === undefined ? sub : `${sub.topic}\n${sub.queue}`, sub);
+    const lags = await Promise.all(
+      [...distinct.values()].map(async (sub): Promise<BrokerLag | undefined> => {
+        const ready = await sub.ready();
+        return ready === undefined ? undefined : { topic: sub.topic, ...(sub.queue === undefined ? {} : { queue: sub.queue }), pending: ready };
+      }),
+    );
+    return lags.filter((l): l is BrokerLag => l !== undefined);
   }
 
   /** Declares the exchanges and (after a reconnect) reopens every subscription. */

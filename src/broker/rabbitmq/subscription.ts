@@ -58,6 +58,13 @@ export class RabbitMqSubscription implements Subscription {
     return this.host.options.logger;
   }
 
+  /** Messages ready in this subscription's queue (delivered but unacked ones not counted); undefined while it has no channel. */
+  async ready(): Promise<number | undefined> {
+    const channel = this.channel;
+    if (channel === undefined || this.queueName === "") return undefined;
+    return (await channel.checkQueue(this.queueName)).messageCount;
+  }
+
   /** Declares the queue, binds it and starts consuming on `connection` (again after a reconnect). */
   async open(connection: ChannelModel): Promise<void> {
     if (!this.active) return;

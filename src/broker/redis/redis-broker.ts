@@ -3,11 +3,12 @@ import { ErrorIds, MicroError, serviceUnavailable, timeout } from "../../errors"
 import { clampDelay } from "../../internal/timers";
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../../transport/headers";
-import type { Broker, BrokerHandler, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
+import type { Broker, BrokerHandler, BrokerLag, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
 import { resolveDelivery, type ResolvedDelivery } from "../delivery";
 import { BackoffTimers } from "../redeliver";
 import { openClient, redacted, type RedisClient } from "./client";
 import { resolveRedisBrokerOptions, type RedisBrokerOptions, type ResolvedRedisBrokerOptions } from "./options";
+import { groupLags } from "./lag";
 import { PubSubHub } from "./pubsub";
 import { StreamSubscription, type StreamHost } from "./stream-subscription";
 import { encodeMessage, KEY_FIELD, MESSAGE_FIELD } from "./wire";
@@ -117,6 +118,11 @@ export class RedisBroker implements Broker, StreamHost {
       this.streams.add(sub);
       return sub;
     });
+  }
+
+  /** The lag of this process's consumer groups (`XINFO GROUPS`); channel subscriptions have none and are left out. */
+  async lag(): Promise<BrokerLag[]> {
+    return groupLags(this.commands(), this.streams);
   }
 
   commands(): RedisClient {

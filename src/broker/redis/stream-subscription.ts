@@ -58,6 +58,11 @@ export class StreamSubscription implements Subscription {
     this.key = host.options.prefix + topic;
   }
 
+  /** The stream key and consumer group this subscription reads from. */
+  get source(): { readonly key: string; readonly group: string } {
+    return { key: this.key, group: this.place.group };
+  }
+
   private get acking(): boolean {
     return this.delivery.delivery === "at-least-once";
   }

@@ -6,6 +6,7 @@ import { DeadLetterHeaders } from "../../../src/broker/delivery";
 import { RabbitMqBroker, type RabbitMqBrokerOptions } from "../../../src/broker/rabbitmq";
 import { Headers } from "../../../src/transport/headers";
 import { Received, describeBrokerContract } from "../../contract/broker.contract";
+import { heldHandler, lagReaches } from "../../helpers/lag";
 import { freePort } from "../../helpers/ports";
 import { startRabbitMq, type RabbitMqServer } from "../../helpers/servers/rabbitmq";
 import { killAll, runNode, startNode, type Child } from "../../helpers/processes";
@@ -57,6 +58,18 @@ const message = (id: string, header: Record<string, string> = {}): BrokerMessage
 describeBrokerContract("rabbitmq", () => ({ brokers: [make(), make(), make()] }));
 
 describe("RabbitMQ broker", () => {
+  it("reports a queue's ready messages as its lag (the one prefetched and unacked not counted)", async () => {
+    const broker = await connected({ prefetch: 1 });
+    const t = topic("lag");
+    const held = heldHandler();
+    await broker.subscribe(t, held.handler, { queue: "workers", delivery: "at-least-once" });
+    for (let i = 0; i < 5; i++) await broker.publish(t, message(`l${i}`));
+    const report = await lagReaches(broker, t, "workers", 4);
+    expect(report).toEqual([{ topic: t, queue: "workers", pending: 4 }]);
+    held.release();
+    await lagReaches(broker, t, "workers", 0);
+  });
+
   it("carries Micro-* headers, content type, traceparent and caller metadata as AMQP headers", async () => {
     const broker = await connected();
     const t = topic("headers");

@@ -4,6 +4,7 @@ import { RedisBroker } from "../../../src/broker/redis";
 import type { RedisBrokerOptions } from "../../../src/broker/redis";
 import { MicroError } from "../../../src/errors";
 import { Received } from "../../contract/broker.contract";
+import { heldHandler, lagReaches } from "../../helpers/lag";
 import { startRedisServer, type RedisServer } from "../../helpers/servers/redis";
 
 // What only Redis does: claims of a crashed consumer's entries, trimming, outages.
@@ -119,5 +120,18 @@ describe("RedisBroker against a real redis-server", () => {
     } finally {
       await server.restart();
     }
+  });
+
+  it("reports a queue group's lag (undelivered + unacknowledged) and leaves channel subscriptions out", async () => {
+    const topic = `lag.${randomUUID()}`;
+    const b = await broker();
+    const held = heldHandler();
+    await b.subscribe(topic, held.handler, { queue: "workers", delivery: "at-least-once" });
+    await b.subscribe(topic, async () => undefined);
+    for (let i = 0; i < 5; i++) await b.publish(topic, msg(`l${i}`));
+    const report = await lagReaches(b, topic, "workers", 5);
+    expect(report).toEqual([{ topic, queue: "workers", pending: 5 }]);
+    held.release();
+    await lagReaches(b, topic, "workers", 0);
   });
 });

@@ -4,6 +4,7 @@ import { DeadLetterHeaders } from "../../../src/broker/delivery";
 import { badRequest, ErrorIds, MicroError } from "../../../src/errors";
 import { Headers } from "../../../src/transport/headers";
 import { describeBrokerContract, Received } from "../../contract/broker.contract";
+import { heldHandler, lagReaches } from "../../helpers/lag";
 import { RecordingLogger } from "../../helpers/recording-logger";
 import { startNatsServer, type NatsServer } from "../../helpers/servers/nats";
 
@@ -185,6 +186,19 @@ describe("NATS broker, JetStream", () => {
   it("rejects an at-least-once subscription to a wildcard stream prefix with a 400", async () => {
     const broker = await make();
     await expect(broker.subscribe("*.created", async () => undefined, { delivery: "at-least-once" })).rejects.toMatchObject({ code: 400 });
+  });
+
+  it("reports a durable consumer's lag (pending + unacknowledged) and leaves core subscriptions out", async () => {
+    const t = topic();
+    const broker = await make();
+    const held = heldHandler();
+    await broker.subscribe(t, held.handler, { queue: "workers", delivery: "at-least-once" });
+    await broker.subscribe(t, async () => undefined);
+    for (let i = 0; i < 5; i++) await broker.publish(t, msg(`l${i}`));
+    const report = await lagReaches(broker, t, "workers", 5);
+    expect(report).toEqual([{ topic: t, queue: "workers", pending: 5 }]);
+    held.release();
+    await lagReaches(broker, t, "workers", 0);
   });
 });
 

@@ -1,6 +1,6 @@
 import { get } from "node:http";
 import parsePrometheusTextFormat from "parse-prometheus-text-format";
-import { Handler, Module, Service, badRequest, createTestingModule } from "../../../src";
+import { Broker, Handler, MemoryBroker, Module, Service, badRequest, createTestingModule, type BrokerLag } from "../../../src";
 import { uniqueName } from "../../contract/registry.contract";
 import { freePort } from "../../helpers/ports";
 
@@ -21,6 +21,16 @@ class Measured {
 
 @Module({ services: [Measured] })
 class MeasuredModule {}
+
+/** A broker whose lag is whatever the test sets, or a failure. */
+class LaggingBroker extends MemoryBroker {
+  current: BrokerLag[] | Error = [];
+
+  async lag(): Promise<BrokerLag[]> {
+    if (this.current instanceof Error) throw this.current;
+    return this.current;
+  }
+}
 
 function scrape(url: string): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
@@ -88,6 +98,38 @@ describe("MICRO_METRICS_ADDRESS", () => {
       await expect(second).rejects.toThrow(`metrics address ${address} is in use (MICRO_METRICS_ADDRESS / --metrics_address)`);
     } finally {
       await first.close();
+    }
+  });
+
+  it("reports the broker's lag per topic and queue, and a failing lag() leaves the scrape whole", async () => {
+    const address = `127.0.0.1:${await freePort()}`;
+    const broker = new LaggingBroker();
+    const t = await createTestingModule(MeasuredModule).overrideProvider(Broker).useValue(broker).withOptions({ settings: { metricsAddress: address } }).compile();
+    try {
+      broker.current = [
+        { topic: "orders.created", queue: "billing", pending: 7 },
+        { topic: "orders.created", pending: 2 },
+      ];
+      const families = parsePrometheusTextFormat((await scrape(`http://${address}/metrics`)).body) as Family[];
+      const lag = families.find((f) => f.name === "micro_broker_lag");
+      expect(lag?.type).toBe("GAUGE");
+      const rows = lag?.metrics.map((m) => ({ ...m.labels, value: m.value }));
+      expect(rows).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ service: name, topic: "orders.created", queue: "billing", value: "7" }),
+          expect.objectContaining({ service: name, topic: "orders.created", queue: "", value: "2" }),
+        ]),
+      );
+      expect(rows).toHaveLength(2);
+      broker.current = new Error("broker unreachable");
+      const res = await scrape(`http://${address}/metrics`);
+      expect(res.status).toBe(200);
+      const after = parsePrometheusTextFormat(res.body) as Family[];
+      // The failing callback observes nothing; the SDK's cumulative store may still repeat the last values.
+      expect(after.find((f) => f.name === "micro_broker_lag")?.metrics.every((m) => m.value === "7" || m.value === "2") ?? true).toBe(true);
+      expect(after.find((f) => f.name === "micro_server_connections")).toBeDefined();
+    } finally {
+      await t.close();
     }
   });
 });
