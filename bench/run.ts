@@ -3,6 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { killAll, killChildrenOnExit } from "./harness/children";
 import { leastDisturbed, newRerunBudget } from "./harness/machine-load";
+import { missingServer, startRabbitMqServer, startRedis, type RunningServers } from "./harness/broker-servers";
 import { findNatsServer, startNatsServer, type NatsServer } from "./harness/nats-server";
 import { runPubSubCell } from "./harness/pubsub-cell";
 import { runRpcCell } from "./harness/rpc-cell";
@@ -55,6 +56,21 @@ async function main(): Promise<void> {
       systems = systems.filter((s) => !s.needsNats);
     }
   }
+  // redis-server and RabbitMQ start only when a selected row needs them; a missing binary makes
+  // its rows unavailable, not the run fail.
+  const servers: RunningServers = { nats };
+  for (const kind of ["redis", "rabbitmq"] as const) {
+    const needing = systems.filter((s) => s.needsServer === kind);
+    if (needing.length === 0) continue;
+    const reason = missingServer(kind);
+    if (reason === undefined) {
+      servers[kind] = await (kind === "redis" ? startRedis() : startRabbitMqServer());
+      console.log(`${kind} at ${servers[kind]!.url} (pid ${servers[kind]!.pid()})`);
+      continue;
+    }
+    for (const s of needing) skipped.push({ label: s.label, reason });
+    systems = systems.filter((s) => s.needsServer !== kind);
+  }
   for (const s of skipped) console.log(`skipping ${s.label}: ${s.reason}`);
   if (nats) console.log(`nats-server at ${nats.url} (pid ${nats.pid})`);
 
@@ -98,13 +114,14 @@ async function main(): Promise<void> {
     for (const sys of systems) {
       if (sys.kind !== "pubsub") continue;
       const plan = { count: opts.events, batch: 1000, publishDeadlineMs: 60_000, quietMs: 3_000, drainMs: 15_000 };
-      const row = await leastDisturbed(() => runPubSubCell(sys, plan, nats), budget, console.log);
+      const row = await leastDisturbed(() => runPubSubCell(sys, plan, servers), budget, console.log);
       results.pubsub.push(row);
       const what = row.failed ? `FAILED ${row.failed.split("\n")[0]}` : `${Math.round(row.eventsPerSec)} events/s, ${row.distinct}/${row.published} delivered, ${row.lost} lost, other load ${row.otherLoad.toFixed(2)} cores`;
       console.log(`[pub/sub] ${sys.label}: ${what} (${since(t0)})`);
     }
   } finally {
     nats?.stop();
+    await Promise.all([servers.redis?.stop(), servers.rabbitmq?.stop()]);
     killAll();
   }
 

@@ -61,7 +61,7 @@ export function startNatsServer(bin: string, timeoutMs = 10_000): Promise<NatsSe
 }
 
 /** utime + stime of `pid` in seconds, from /proc/<pid>/stat (clock ticks of 1/100 s on Linux). */
-function procCpuSeconds(pid: number): number {
+export function procCpuSeconds(pid: number): number {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

@@ -1,9 +1,9 @@
 import { nowMs, type Progress, type Usage } from "../ipc";
 import type { PubSubRow } from "../results";
-import type { PubSubSystem } from "../systems";
+import { serverKindOf, type PubSubSystem } from "../systems";
+import { serverOf, type RunningServers } from "./broker-servers";
 import { BenchChild } from "./children";
 import { machineCpu, otherLoad } from "./machine-load";
-import type { NatsServer } from "./nats-server";
 
 /** How the pub/sub scenario runs. */
 export interface PubSubPlan {
@@ -25,10 +25,12 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * Runs the pub/sub scenario in fresh processes: a subscriber, then a publisher that sends the
  * events; waits a bounded time for stragglers, then counts what arrived.
  */
-export async function runPubSubCell(sys: PubSubSystem, plan: PubSubPlan, nats?: NatsServer): Promise<PubSubRow> {
+export async function runPubSubCell(sys: PubSubSystem, plan: PubSubPlan, servers: RunningServers): Promise<PubSubRow> {
   const base = { system: sys.id, label: sys.label, family: sys.family };
   const count = Math.min(plan.count, sys.maxEvents ?? Infinity);
-  const env = { natsUrl: nats?.url, concurrency: 0 };
+  const env = { natsUrl: servers.nats?.url, redisUrl: servers.redis?.url, amqpUrl: servers.rabbitmq?.url, concurrency: 0 };
+  // The broker server's CPU is part of the cost of a brokered row.
+  const server = serverOf(servers, serverKindOf(sys));
   const subscriber = new BenchChild("subscriber", { system: sys.id, env, count });
   let publisher: BenchChild | undefined;
   try {
@@ -38,7 +40,7 @@ export async function runPubSubCell(sys: PubSubSystem, plan: PubSubPlan, nats?: 
     await pub.waitFor("ready", 30_000);
     const snapshot = async (): Promise<[Usage, Usage, number]> => {
       const [p, s] = await Promise.all([pub.ask({ type: "usage" }, "usage"), subscriber.ask({ type: "usage" }, "usage")]);
-      return [p.usage, s.usage, nats?.cpuSeconds() ?? 0];
+      return [p.usage, s.usage, server?.cpuSeconds() ?? 0];
     };
     const progress = async (): Promise<Progress> => (await subscriber.ask({ type: "progress" }, "progress")).progress;
     const before = await snapshot();

@@ -20,6 +20,8 @@ interface SystemInfo {
   limit: LimitId;
   /** Needs the nats-server the suite starts. */
   needsNats?: boolean;
+  /** Needs the redis-server or RabbitMQ node the suite starts (only when such a row is selected). */
+  needsServer?: "redis" | "rabbitmq";
   /** Resolves with why this system cannot run here, or undefined when it can. */
   unavailable?: () => Promise<string | undefined>;
 }
@@ -119,6 +121,28 @@ export const SYSTEMS: readonly BenchSystem[] = [
     unavailable: () => missingProvider("broker", "nats"),
     load: () => import("./tsmicro").then((m) => m.tsmicroPubSub("nats", "at-least-once")),
   },
+  ...(["redis", "rabbitmq"] as const).flatMap((broker): PubSubSystem[] => [
+    {
+      kind: "pubsub",
+      id: `pubsub-tsmicro-${broker}`,
+      label: `tsmicro ${broker} broker, at-least-once queue group`,
+      family: "tsmicro",
+      limit: "raw-nats",
+      needsServer: broker,
+      unavailable: () => missingProvider("broker", broker),
+      load: () => import("./tsmicro").then((m) => m.tsmicroPubSub(broker, "at-least-once")),
+    },
+    {
+      kind: "pubsub",
+      id: `pubsub-tsmicro-${broker}-amo`,
+      label: `tsmicro ${broker} broker, at-most-once`,
+      family: "tsmicro",
+      limit: "raw-nats",
+      needsServer: broker,
+      unavailable: () => missingProvider("broker", broker),
+      load: () => import("./tsmicro").then((m) => m.tsmicroPubSub(broker)),
+    },
+  ]),
   { kind: "stream", id: "stream-tsmicro-tcp", label: "tsmicro tcp stream", family: "tsmicro", limit: "raw-net", load: () => import("./tsmicro-stream").then((m) => m.tsmicroStream("tcp")) },
   { kind: "stream", id: "stream-tsmicro-grpc", label: "tsmicro grpc stream (json)", family: "tsmicro", limit: "raw-net", load: () => import("./tsmicro-stream").then((m) => m.tsmicroStream("grpc")) },
   { kind: "stream", id: "stream-tsmicro-http", label: "tsmicro http stream", family: "tsmicro", limit: "raw-net", load: () => import("./tsmicro-stream").then((m) => m.tsmicroStream("http")) },
@@ -126,6 +150,11 @@ export const SYSTEMS: readonly BenchSystem[] = [
   { kind: "stream", id: "stream-raw-net", label: "raw node:net stream framing", family: "raw", limit: "raw-net", load: () => import("./raw-net-stream").then((m) => m.rawNetStream) },
   { kind: "pubsub", id: "pubsub-tsmicro-http", label: "tsmicro http broker", family: "tsmicro", limit: "raw-nats", load: () => import("./tsmicro").then((m) => m.tsmicroPubSub("http")) },
 ];
+
+/** The external server `sys` needs, if any. */
+export function serverKindOf(sys: BenchSystem): "nats" | "redis" | "rabbitmq" | undefined {
+  return sys.needsNats ? "nats" : sys.needsServer;
+}
 
 /** The system with `id`, or an error naming the known ones. */
 export function systemById(id: string): BenchSystem {

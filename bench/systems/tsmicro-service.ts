@@ -72,7 +72,7 @@ export class BenchListener {
   }
 }
 
-/** Receives `bench.event` at least once: a JetStream durable consumer on the nats broker. */
+/** Receives `bench.event` at least once in queue group "bench" (a JetStream durable consumer on nats, a stream group on redis, a durable queue on rabbitmq). */
 @Service("bench-durable-listener")
 export class BenchDurableListener {
   constructor(@Inject(EVENT_SINK) private readonly sink: (event: unknown) => void) {}

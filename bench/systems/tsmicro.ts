@@ -54,7 +54,8 @@ export function tsmicroRpc(transport: string, contentType: string, traced = fals
 const HTTP_BROKER_SERVICE = "micro.http.broker";
 
 function brokerSettings(broker: string, env: SystemEnv): Partial<MicroSettings> {
-  return { registry: "memory", broker, brokerAddress: broker === "nats" && env.natsUrl ? [env.natsUrl] : [] };
+  const address = { nats: env.natsUrl, redis: env.redisUrl, rabbitmq: env.amqpUrl }[broker];
+  return { registry: "memory", broker, brokerAddress: address ? [address] : [] };
 }
 
 /**

@@ -4,6 +4,10 @@ import type { BenchEvent, EchoMessage, HelloRequest, Op } from "../payloads";
 export interface SystemEnv {
   /** `nats://127.0.0.1:<port>` when the suite started a nats-server. */
   natsUrl?: string;
+  /** `redis://127.0.0.1:<port>` when the suite started a redis-server. */
+  redisUrl?: string;
+  /** `amqp://guest:guest@127.0.0.1:<port>` when the suite started a RabbitMQ node. */
+  amqpUrl?: string;
   /** The closed loop's concurrency (a client may size its connection pool from it). */
   concurrency: number;
 }
