@@ -1,7 +1,8 @@
 import { constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from "node:http2";
 import { badRequest, ErrorIds, MicroError } from "../../errors";
 import { END_OF_STREAM, Headers } from "../headers";
-import { STREAM_ACK_EVERY, STREAM_WINDOW, streamSignal } from "../stream-flow";
+import { STREAM_WINDOW, streamSignal } from "../stream-flow";
+import { DrainCredit } from "./drain-credit";
 import type { Message } from "../transport";
 import { frameMessage, MessageReader } from "./framing";
 import { callHeaders, isGrpcContentType } from "./metadata";
@@ -31,9 +32,8 @@ export class ClientCall {
   private unacked = 0;
   private held: Buffer[] = [];
   private heldEnd?: Message;
-  // Outbound: data written since the last synthesised ack.
-  private written = 0;
-  private drainWait = false;
+  // Outbound: credit for the local stream as HTTP/2 drains what was written.
+  private readonly credit: DrainCredit;
 
   constructor(
     readonly id: string,
@@ -47,6 +47,7 @@ export class ClientCall {
     this.contentType = first.header[Headers.contentType] ?? "application/json";
     this.reader = new MessageReader(maxBodyBytes);
     this.stream = session.request(callHeaders(first.header, authority), { endStream: false });
+    this.credit = new DrainCredit(this.stream, id, (m) => host.deliver(m), () => this.finished);
     this.stream.on("response", (headers) => this.onResponse(headers));
     this.stream.on("data", (chunk: Buffer) => this.onData(chunk));
     this.stream.on("trailers", (trailers) => this.onStatus(trailers));
@@ -87,24 +88,8 @@ export class ClientCall {
   private write(body: Buffer): void {
     if (this.stream.writableEnded) return;
     this.stream.write(frameMessage(body));
-    this.written++;
-    if (this.stream.writableNeedDrain) {
-      if (!this.drainWait) {
-        this.drainWait = true;
-        this.stream.once("drain", this.flushAck);
-      }
-    } else if (this.written >= STREAM_ACK_EVERY) {
-      this.flushAck();
-    }
+    this.credit.wrote();
   }
-
-  private readonly flushAck = (): void => {
-    this.drainWait = false;
-    if (this.written === 0 || this.finished) return;
-    const n = this.written;
-    this.written = 0;
-    this.host.deliver({ header: { [Headers.id]: this.id, [Headers.stream]: this.id, [Headers.ack]: String(n) }, body: EMPTY });
-  };
 
   private onResponse(headers: IncomingHttpHeaders): void {
     const status = Number(headers[":status"]);

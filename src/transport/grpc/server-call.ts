@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders, ServerHttp2Stream } from "node:http2";
 import { badRequest, MicroError, payloadTooLarge } from "../../errors";
 import { END_OF_STREAM, Headers } from "../headers";
-import { STREAM_ACK_EVERY, STREAM_WINDOW, streamSignal } from "../stream-flow";
+import { STREAM_WINDOW, streamSignal } from "../stream-flow";
+import { DrainCredit } from "./drain-credit";
 import type { EndpointKind, Message } from "../transport";
 import { frameMessage, MessageReader } from "./framing";
 import { requestHeader } from "./metadata";
@@ -35,9 +36,8 @@ export class ServerCall {
   private unacked = 0;
   private held: Buffer[] = [];
   private inputEnded = false;
-  // Outbound: data written since the last ack synthesised for the server's stream.
-  private written = 0;
-  private drainWait = false;
+  // Outbound: credit for the local stream as HTTP/2 drains what was written.
+  private readonly credit: DrainCredit;
 
   constructor(
     readonly id: string,
@@ -52,6 +52,7 @@ export class ServerCall {
     this.contentType = String(headers["content-type"]);
     this.header = requestHeader(headers, endpoint, id);
     this.reader = new MessageReader(maxBodyBytes);
+    this.credit = new DrainCredit(this.stream, id, (m) => host.deliver(m), () => this.finished);
     if (this.streaming) {
       // The stream opens with the call, before any message: a handler may speak first, and the deadline runs from now.
       this.opened = true;
@@ -172,25 +173,8 @@ export class ServerCall {
   private write(body: Buffer): void {
     this.respond();
     this.stream.write(frameMessage(body));
-    this.written++;
-    // HTTP/2 flow control stands in for the peer's acks: credit returns once the writes drain.
-    if (this.stream.writableNeedDrain) {
-      if (!this.drainWait) {
-        this.drainWait = true;
-        this.stream.once("drain", this.flushAck);
-      }
-    } else if (this.written >= STREAM_ACK_EVERY) {
-      this.flushAck();
-    }
+    this.credit.wrote();
   }
-
-  private readonly flushAck = (): void => {
-    this.drainWait = false;
-    if (this.written === 0 || this.finished) return;
-    const n = this.written;
-    this.written = 0;
-    this.host.deliver({ header: { [Headers.id]: this.id, [Headers.stream]: this.id, [Headers.ack]: String(n) }, body: EMPTY });
-  };
 
   private end(error: MicroError | null): void {
     if (this.finished) return;
