@@ -1,4 +1,5 @@
 import { rm } from "node:fs/promises";
+import { connect } from "node:net";
 import type { Child } from "../processes";
 
 /** The lifecycle every real-server test helper offers: kill, restart on the same port and dir, stop. */
@@ -49,4 +50,24 @@ export async function manageServer(dir: string, start: () => Child, ready: (chil
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Resolves once the server on `port` answers `hello` (sent on connect, if any) with a first
+ * chunk starting `greeting`; rejects with its output if it exits or stays silent `timeoutMs`.
+ */
+export async function untilGreeted(name: string, port: number, child: Child, greeting: string, hello?: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, "127.0.0.1", () => hello !== undefined && socket.write(hello));
+      socket.setTimeout(1000, () => (socket.destroy(), resolve(false)));
+      socket.once("data", (d) => (socket.destroy(), resolve(d.toString().startsWith(greeting))));
+      socket.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (child.process.exitCode !== null) throw new Error(`${name} exited ${child.process.exitCode}: ${child.stdout()} ${child.stderr()}`);
+    if (Date.now() > deadline) throw new Error(`${name} on ${port} did not answer within ${timeoutMs} ms: ${child.stdout()} ${child.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

@@ -1,10 +1,9 @@
 import { mkdtemp, writeFile } from "node:fs/promises";
-import { connect as tcpConnect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../ports";
-import { startProcess, type Child } from "../processes";
-import { manageServer } from "./managed";
+import { startProcess } from "../processes";
+import { manageServer, untilGreeted, type ManagedServer } from "./managed";
 
 /** How to start a test nats-server. */
 export interface NatsServerOptions {
@@ -15,38 +14,12 @@ export interface NatsServerOptions {
 }
 
 /** A nats-server child process on a random loopback port, with its own temp dir. */
-export interface NatsServer {
+export interface NatsServer extends ManagedServer {
   /** `nats://127.0.0.1:<port>`. */
   readonly url: string;
   readonly port: number;
   /** The server's temp dir (config and JetStream store). */
   readonly dir: string;
-  /** The current process id. */
-  pid(): number;
-  /** SIGKILLs the server and waits for it to exit. */
-  kill(): Promise<void>;
-  /** Starts it again on the same port and store (after {@link kill}, or kills it first). */
-  restart(): Promise<void>;
-  /** Kills the server and removes its temp dir; idempotent. */
-  stop(): Promise<void>;
-}
-
-
-/** Resolves once the server sends its INFO line; rejects if it does not within `timeoutMs`. */
-async function answering(port: number, child: Child, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = tcpConnect(port, "127.0.0.1");
-      socket.setTimeout(1000, () => (socket.destroy(), resolve(false)));
-      socket.once("data", (d) => (socket.destroy(), resolve(d.toString().startsWith("INFO"))));
-      socket.once("error", () => resolve(false));
-    });
-    if (ok) return;
-    if (child.process.exitCode !== null) throw new Error(`nats-server exited ${child.process.exitCode}: ${child.stderr()}`);
-    if (Date.now() > deadline) throw new Error(`nats-server on ${port} did not answer within ${timeoutMs} ms: ${child.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /** Starts nats-server (optionally with JetStream) on a random loopback port; stop it in teardown. */
@@ -57,7 +30,7 @@ export async function startNatsServer(options: NatsServerOptions = {}): Promise<
   const lines = [`host: 127.0.0.1`, `port: ${port}`, `max_payload: ${options.maxPayload ?? 8 * 1024 * 1024}`];
   if (options.jetstream) lines.push(`jetstream { store_dir: "${join(dir, "js")}" }`);
   await writeFile(config, lines.join("\n") + "\n");
-  const server = await manageServer(dir, () => startProcess("nats-server", ["-c", config]), (child) => answering(port, child));
+  const server = await manageServer(dir, () => startProcess("nats-server", ["-c", config]), (child) => untilGreeted("nats-server", port, child, "INFO"));
   return {
     url: `nats://127.0.0.1:${port}`,
     port,
