@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import type { Op } from "./payloads";
-import type { PubSubRow, RpcRow, RunResults, StreamRow } from "./results";
+import type { CellOutcome, PubSubRow, RpcRow, RunResults, StreamRow } from "./results";
 import type { LimitId } from "./systems";
 import { DISTURBED_CORES } from "./harness/machine-load";
 
@@ -37,6 +37,11 @@ function find(rows: readonly RpcRow[], system: string, op: Op, c: number): RpcRo
   return rows.find((r) => r.system === system && r.op === op && r.concurrency === c && ok(r));
 }
 
+/** Cores busy in the load generator and the server, e.g. `0.93 / 0.71`. */
+function cores(r: CellOutcome): string {
+  return r.coresBusy ? `${r.coresBusy.client.toFixed(2)} / ${r.coresBusy.server.toFixed(2)}` : "–";
+}
+
 /** The fastest peer (Moleculer, NestJS, gRPC) among `rows`. */
 function bestPeer(rows: readonly RpcRow[]): RpcRow | undefined {
   return rows.filter((r) => r.family === "peer" && ok(r)).sort((a, b) => b.rps - a.rps)[0];
@@ -46,7 +51,7 @@ function rpcScenarioTable(rows: RpcRow[]): string {
   const best = bestPeer(rows);
   const limits = new Map(rows.filter((r) => r.family === "raw" && ok(r)).map((r) => [r.system as LimitId, r]));
   const body = rows.map((r) => {
-    if (!ok(r)) return [r.label, `failed: ${(r.failed ?? "no correct responses").split("\n")[0]}`, "", "", "", "", "", "", "", ""];
+    if (!ok(r)) return [r.label, `failed: ${(r.failed ?? "no correct responses").split("\n")[0]}`, "", "", "", "", "", "", "", "", ""];
     const limit = limits.get(r.limit);
     return [
       r.label,
@@ -54,6 +59,7 @@ function rpcScenarioTable(rows: RpcRow[]): string {
       int(r.p50Us),
       int(r.p99Us),
       fixed(r.cpuPer10k, 3),
+      cores(r),
       `${int(r.serverRssMb)} / ${int(r.clientRssMb)}`,
       limit ? `${times(r.rps / limit.rps)} ${LIMIT_SHORT[r.limit]}` : "–",
       best ? times(r.rps / best.rps) : "–",
@@ -62,7 +68,7 @@ function rpcScenarioTable(rows: RpcRow[]): string {
     ];
   });
   const caption = best ? `Best peer: ${best.label}, ${int(best.rps)} req/s.` : "No peer ran.";
-  return `${caption}\n\n${table(["system", "req/s", "p50 µs", "p99 µs", "CPU s/10k", "RSS MB srv / cli", "× raw limit", "× best peer", "errors", "other load"], body)}`;
+  return `${caption}\n\n${table(["system", "req/s", "p50 µs", "p99 µs", "CPU s/10k", "cores cli / srv", "RSS MB srv / cli", "× raw limit", "× best peer", "errors", "other load"], body)}`;
 }
 
 function summaryTable(rpc: readonly RpcRow[], ops: Op[], cs: number[]): string {
@@ -204,13 +210,14 @@ function streamTable(rows: readonly StreamRow[]): string {
       r.label,
       r.failed ? "failed" : int(r.mps),
       r.failed ? "—" : r.cpuPer10k.toFixed(3),
+      r.failed ? "—" : cores(r),
       r.failed ? "—" : `${Math.round(r.serverRssMb)} / ${Math.round(r.clientRssMb)}`,
       ratio(r, raw),
       ratio(r, grpc),
       int(r.errors + r.wrong),
       noise(r.otherLoad),
     ]);
-    out.push(`#### ${title}`, "", table(["system", "messages/s", "CPU s/10k", "RSS MB srv / cli", "× raw net", "× grpc-js", "errors", "other load"], body), "");
+    out.push(`#### ${title}`, "", table(["system", "messages/s", "CPU s/10k", "cores cli / srv", "RSS MB srv / cli", "× raw net", "× grpc-js", "errors", "other load"], body), "");
   }
   return out.join("\n");
 }

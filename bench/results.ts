@@ -11,6 +11,11 @@ export interface CellOutcome {
   firstProblem?: string;
   /** Cores' worth of CPU that other processes on the machine used during the window. */
   otherLoad: number;
+  /**
+   * Cores each benchmark process kept busy during the window (CPU seconds ÷ window seconds):
+   * a cell whose processes stay well under one core each is bound by latency, not by CPU.
+   */
+  coresBusy?: { client: number; server: number };
   /** How many times the cell ran (it is rerun when other work disturbed it). */
   attempts?: number;
   /** Set when the scenario could not run at all. */

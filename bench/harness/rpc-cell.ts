@@ -43,6 +43,7 @@ export async function runRpcCell(sys: RpcSystem, op: Op, concurrency: number, ti
     const [s0, s1] = serverUsage as [Usage, Usage];
     const per10k = (seconds: number): number => (result.completed > 0 ? (seconds / result.completed) * 10_000 : NaN);
     const cpuSplit = { client: per10k(result.usage.cpuUs / 1e6), server: per10k((s1.cpuUs - s0.cpuUs) / 1e6), nats: per10k((natsCpu[1] ?? 0) - (natsCpu[0] ?? 0)) };
+    const windowUs = result.windowMs * 1000;
     return {
       ...base,
       rps: result.completed / (result.windowMs / 1000),
@@ -50,6 +51,7 @@ export async function runRpcCell(sys: RpcSystem, op: Op, concurrency: number, ti
       p99Us: result.p99Us,
       cpuPer10k: cpuSplit.client + cpuSplit.server + cpuSplit.nats,
       cpuSplit,
+      coresBusy: { client: result.usage.cpuUs / windowUs, server: (s1.cpuUs - s0.cpuUs) / windowUs },
       otherLoad: otherLoad(machine[0], machine[1], ((cpuSplit.client + cpuSplit.server + cpuSplit.nats) * result.completed) / 10_000, result.windowMs / 1000),
       serverRssMb: s1.maxRssKb / MB,
       clientRssMb: result.usage.maxRssKb / MB,

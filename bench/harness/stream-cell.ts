@@ -41,6 +41,7 @@ export async function runStreamCell(sys: StreamSystem, mode: StreamMode, timing:
       wrong: result.wrong,
       firstProblem: result.firstProblem,
       otherLoad: otherLoad(machine[0], machine[1], cpu, result.windowMs / 1000),
+      coresBusy: { client: result.usage.cpuUs / (result.windowMs * 1000), server: (s1.cpuUs - s0.cpuUs) / (result.windowMs * 1000) },
     };
   } catch (err) {
     return { ...base, mps: 0, cpuPer10k: NaN, serverRssMb: NaN, clientRssMb: NaN, errors: 0, wrong: 0, otherLoad: NaN, failed: err instanceof Error ? err.message : String(err) };
