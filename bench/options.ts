@@ -1,3 +1,5 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Op } from "./payloads";
 
@@ -17,10 +19,16 @@ export interface BenchOptions {
   events: number;
   /** Write docs/benchmarks.md; default only for a full run (no filter). */
   write: boolean;
+  /**
+   * A compiled bench of another checkout (the directory holding `processes/`): every tsmicro
+   * row also runs from it, as "<label> (before)", right after the row itself.
+   */
+  baseline?: string;
 }
 
 const USAGE = `usage: npm run bench -- [--only=<id or substring>[,…]] [--window=<s>] [--warmup=<s>]
-       [--concurrency=1,32,256] [--payload=small,16k] [--events=200000] [--write|--no-write]`;
+       [--concurrency=1,32,256] [--payload=small,16k] [--events=200000] [--write|--no-write]
+       [--baseline=<other checkout>/node_modules/.cache/tsmicro-bench/bench]`;
 
 function positive(text: string, what: string): number {
   const n = Number(text);
@@ -41,6 +49,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       payload: { type: "string" },
       events: { type: "string" },
       write: { type: "boolean" },
+      baseline: { type: "string" },
       "no-write": { type: "boolean" },
       help: { type: "boolean" },
     },
@@ -55,7 +64,10 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     if (p === "16k" || p === "echo") return "echo";
     throw new Error(`unknown payload "${p}" (small or 16k)\n${USAGE}`);
   });
-  const full = values.only === undefined && values.concurrency === undefined && values.payload === undefined && values.events === undefined;
+  const full = values.only === undefined && values.concurrency === undefined && values.payload === undefined && values.events === undefined && values.baseline === undefined;
+  if (values.baseline !== undefined && !existsSync(join(values.baseline, "processes", "server.js"))) {
+    throw new Error(`--baseline=${values.baseline}: no processes/server.js there (compile the other checkout's bench first: npx tsc -p bench)\n${USAGE}`);
+  }
   return {
     only: values.only,
     warmupMs: positive(values.warmup ?? env.BENCH_WARMUP ?? "1", "--warmup") * 1000,
@@ -64,5 +76,6 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     ops,
     events: Math.round(positive(values.events ?? "200000", "--events")),
     write: values["no-write"] ? false : (values.write ?? full),
+    baseline: values.baseline,
   };
 }

@@ -38,6 +38,13 @@ async function select(only: string | undefined, skipped: Skipped[]): Promise<Ben
   return runnable;
 }
 
+/** Each tsmicro system followed by its twin from the `--baseline` build (before/after in one run). */
+function withBaseline(systems: BenchSystem[], dir: string): BenchSystem[] {
+  return systems.flatMap((s) =>
+    s.family === "tsmicro" ? [s, { ...s, id: `${s.id}@before`, label: `${s.label} (before)`, build: { dir, id: s.id } }] : [s],
+  );
+}
+
 async function main(): Promise<void> {
   killChildrenOnExit();
   const opts = parseOptions(process.argv.slice(2));
@@ -45,6 +52,7 @@ async function main(): Promise<void> {
   const skipped: Skipped[] = [];
   let systems = await select(opts.only, skipped);
   if (systems.length === 0 && skipped.length === 0) throw new Error(`no system matches --only=${opts.only}; ids: ${SYSTEMS.map((s) => s.id).join(", ")}`);
+  if (opts.baseline) systems = withBaseline(systems, opts.baseline);
 
   let nats: NatsServer | undefined;
   if (systems.some((s) => s.needsNats)) {

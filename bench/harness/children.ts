@@ -59,9 +59,11 @@ export class BenchChild {
   constructor(
     readonly role: "server" | "loadgen" | "streamgen" | "subscriber" | "publisher",
     config: ChildConfig,
+    /** The compiled bench directory to run from (a `--baseline` build); default this one. */
+    build = join(__dirname, ".."),
   ) {
     this.proc = track(
-      fork(join(__dirname, "..", "processes", `${role}.js`), [JSON.stringify(config)], {
+      fork(join(build, "processes", `${role}.js`), [JSON.stringify(config)], {
         stdio: ["ignore", "pipe", "pipe", "ipc"],
         // e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile every child.
         execArgv: (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean),

@@ -31,11 +31,11 @@ export async function runPubSubCell(sys: PubSubSystem, plan: PubSubPlan, servers
   const env = { natsUrl: servers.nats?.url, redisUrl: servers.redis?.url, amqpUrl: servers.rabbitmq?.url, concurrency: 0 };
   // The broker server's CPU is part of the cost of a brokered row.
   const server = serverOf(servers, serverKindOf(sys));
-  const subscriber = new BenchChild("subscriber", { system: sys.id, env, count });
+  const subscriber = new BenchChild("subscriber", { system: sys.build?.id ?? sys.id, env, count }, sys.build?.dir);
   let publisher: BenchChild | undefined;
   try {
     const { info } = await subscriber.waitFor("ready", 30_000);
-    publisher = new BenchChild("publisher", { system: sys.id, env, info });
+    publisher = new BenchChild("publisher", { system: sys.build?.id ?? sys.id, env, info }, sys.build?.dir);
     const pub = publisher;
     await pub.waitFor("ready", 30_000);
     const snapshot = async (): Promise<[Usage, Usage, number]> => {

@@ -22,8 +22,8 @@ const MB = 1024;
 export async function runRpcCell(sys: RpcSystem, op: Op, concurrency: number, timing: Timing, nats?: NatsServer): Promise<RpcRow> {
   const base = { system: sys.id, label: sys.label, family: sys.family, limit: sys.limit, op, concurrency };
   const env = { natsUrl: nats?.url, concurrency };
-  const server = new BenchChild("server", { system: sys.id, env });
-  const loadgen = new BenchChild("loadgen", { system: sys.id, env });
+  const server = new BenchChild("server", { system: sys.build?.id ?? sys.id, env }, sys.build?.dir);
+  const loadgen = new BenchChild("loadgen", { system: sys.build?.id ?? sys.id, env }, sys.build?.dir);
   try {
     const { address = "" } = await server.waitFor("ready", 30_000);
     const serverUsage: Usage[] = [];

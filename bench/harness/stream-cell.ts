@@ -13,8 +13,8 @@ const BATCH = 20_000;
 export async function runStreamCell(sys: StreamSystem, mode: StreamMode, timing: Timing): Promise<StreamRow> {
   const base = { system: sys.id, label: sys.label, family: sys.family, mode };
   const env = { concurrency: 1 };
-  const server = new BenchChild("server", { system: sys.id, env });
-  const gen = new BenchChild("streamgen", { system: sys.id, env });
+  const server = new BenchChild("server", { system: sys.build?.id ?? sys.id, env }, sys.build?.dir);
+  const gen = new BenchChild("streamgen", { system: sys.build?.id ?? sys.id, env }, sys.build?.dir);
   try {
     const { address = "" } = await server.waitFor("ready", 30_000);
     const serverUsage: Usage[] = [];

@@ -24,6 +24,8 @@ interface SystemInfo {
   needsServer?: "redis" | "rabbitmq";
   /** Resolves with why this system cannot run here, or undefined when it can. */
   unavailable?: () => Promise<string | undefined>;
+  /** Set on a `--baseline` row: its processes run from that compiled bench, as system `id` there. */
+  build?: { dir: string; id: string };
 }
 
 /** A request/response system. */
