@@ -1,8 +1,10 @@
 import { MESSAGE_HEAD_BYTES, messageHeadBound, writeMessageHead, writeMessageHeadBlock } from "./frame";
 
-// Frames are encoded into a shared slab, so a burst of small frames becomes one contiguous
-// write. Bodies at least this long are not copied: they follow their head as a chunk of their own.
-const COPY_LIMIT = 2 * 1024;
+// Frames are encoded into a shared slab, so a burst of frames becomes one contiguous write.
+// Bodies at least this long are not copied: they follow their head as a chunk of their own (a
+// writev). Copying a 16 KiB body costs less than the corked writev of head and body: with
+// 2 KiB here the 16 KiB echo at one call in flight spent ≈25 % more CPU per call.
+const COPY_LIMIT = 32 * 1024;
 const SLAB_BYTES = 64 * 1024;
 // Room a typical message head needs.
 const MIN_ROOM = 1024;
