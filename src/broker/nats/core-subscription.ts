@@ -1,9 +1,9 @@
 import type { Msg, NatsConnection, Subscription as NatsSub } from "nats";
-import { Headers } from "../../transport/headers";
 import type { BrokerHandler, Subscription } from "../broker";
 import type { ResolvedDelivery } from "../delivery";
 import { deliverInProcess, type RedeliveryHost } from "../redeliver";
 import { msgHeaders } from "../../internal/nats/headers";
+import { restoreWireHeaders } from "./wire";
 
 /**
  * A subscription on core NATS: a plain or queue subscription, handlers started in arrival order
@@ -37,8 +37,7 @@ export class CoreSubscription implements Subscription {
 
   private deliver(msg: Msg): void {
     if (!this.active) return;
-    const header = msgHeaders(msg);
-    header[Headers.topic] ??= msg.subject;
+    const header = restoreWireHeaders(msgHeaders(msg), msg.subject);
     const message = { header, body: Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength) };
     const target = { topic: msg.subject, queue: this.queue, delivery: this.delivery, handler: () => (this.active ? this.handler : undefined) };
     const run = deliverInProcess(this.host, target, message, undefined, "", true).finally(() => this.inflight.delete(run));

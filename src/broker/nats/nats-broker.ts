@@ -6,10 +6,10 @@ import type { Broker, BrokerHandler, BrokerLag, BrokerMessage, PublishOptions, S
 import { resolveDelivery } from "../delivery";
 import { BackoffTimers, type RedeliveryHost } from "../redeliver";
 import { CoreSubscription } from "./core-subscription";
-import { toNatsHeaders } from "../../internal/nats/headers";
 import { JetStreamSubscription, type JetStreamDeps } from "./jetstream-subscription";
 import { consumerLags } from "./lag";
 import { checkSubject, streamFor } from "./names";
+import { toWireHeaders } from "./wire";
 import { resolveNatsBrokerOptions, type NatsBrokerOptions, type ResolvedNatsBrokerOptions } from "./options";
 
 /** The live connection and, when the server has it, JetStream. */
@@ -85,7 +85,7 @@ export class NatsBroker implements Broker {
     // The common case, connected core NATS, without an async frame: nats.js only queues the bytes.
     if (link !== undefined && this.up && !(link.js && durable(topic))) {
       try {
-        link.nc.publish(topic, message.body, { headers: toNatsHeaders(publishHeaders(message.header, options.headers, topic)) });
+        link.nc.publish(topic, message.body, { headers: toWireHeaders(publishHeaders(message.header, options.headers, topic), topic) });
         return RESOLVED;
       } catch (err) {
         return Promise.reject(publishError(err, topic, this.address));
@@ -101,7 +101,7 @@ export class NatsBroker implements Broker {
     if (!this.up) await this.untilUp(deadline, topic);
     try {
       if (link.js && durable(topic)) await this.publishDurable(link.js, topic, header, message.body, deadline, true);
-      else link.nc.publish(topic, message.body, { headers: toNatsHeaders(header) });
+      else link.nc.publish(topic, message.body, { headers: toWireHeaders(header, topic) });
     } catch (err) {
       throw publishError(err, topic, this.address);
     }
@@ -193,7 +193,7 @@ export class NatsBroker implements Broker {
     const timeout = Math.max(1, deadline - Date.now());
     // Topic plus Micro-Id is JetStream's dedupe id (per stream, for two minutes), so a publisher
     // retrying a publish whose ack was lost stores it once.
-    const opts = { headers: toNatsHeaders(header), timeout, ...(dedupe ? { msgID: `${topic} ${header[Headers.id]}` } : {}) };
+    const opts = { headers: toWireHeaders(header, topic), timeout, ...(dedupe ? { msgID: `${topic} ${header[Headers.id]}` } : {}) };
     try {
       await js.publish(topic, body, opts);
     } catch (err) {

@@ -36,6 +36,17 @@ describe("nats headers", () => {
     expect(h.get("Micro-Id")).toBe("abc");
   });
 
+  it("leaves out a header whose value the receiver implies, on the fast and the slow path", () => {
+    const implied = { "Micro-Topic": "orders.created", "Content-Type": "application/json" };
+    const { ["Micro-Topic"]: _topic, ["Content-Type"]: _type, ...rest } = record;
+    expect(bytes(toNatsHeaders(record, implied))).toBe(reference(rest));
+    const h = toNatsHeaders(record, implied);
+    h.set("Nats-Msg-Id", "x");
+    expect(h.has("Micro-Topic")).toBe(false);
+    expect(h.get("Micro-Id")).toBe("abc");
+    expect(bytes(toNatsHeaders(record, { ...implied, "Content-Type": "text/plain" }))).toContain("Content-Type: application/json");
+  });
+
   it("refuses a key nats.js refuses, with nats.js's error", () => {
     expect(() => toNatsHeaders({ "bad key": "v" })).toThrow(/not a valid character/);
   });
