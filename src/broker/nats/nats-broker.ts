@@ -2,7 +2,7 @@ import { connect, Events, nanos, RetentionPolicy, StorageType, type JetStreamCli
 import { randomUUID } from "node:crypto";
 import { ErrorIds, MicroError, badRequest, payloadTooLarge, serviceUnavailable } from "../../errors";
 import { Headers } from "../../transport/headers";
-import type { Broker, BrokerHandler, BrokerLag, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
+import { ACCEPTED, type Broker, type BrokerHandler, type BrokerLag, type BrokerMessage, type PublishOptions, type SubscribeOptions, type Subscription } from "../broker";
 import { resolveDelivery } from "../delivery";
 import { BackoffTimers, type RedeliveryHost } from "../redeliver";
 import { CoreSubscription } from "./core-subscription";
@@ -86,7 +86,7 @@ export class NatsBroker implements Broker {
     if (link !== undefined && this.up && !(link.js && durable(topic))) {
       try {
         link.nc.publish(topic, message.body, { headers: toWireHeaders(publishHeaders(message.header, options.headers, topic), topic) });
-        return RESOLVED;
+        return ACCEPTED;
       } catch (err) {
         return Promise.reject(publishError(err, topic, this.address));
       }
@@ -254,8 +254,6 @@ function publishHeaders(header: Record<string, string>, extra: Record<string, st
   out[Headers.id] ||= randomUUID();
   return out;
 }
-
-const RESOLVED: Promise<void> = Promise.resolve();
 
 /** Topics JetStream may hold: not system (`$JS…`) or inbox (`_INBOX…`) subjects. */
 function durable(topic: string): boolean {
