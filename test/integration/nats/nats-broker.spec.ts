@@ -7,6 +7,7 @@ import { Headers } from "../../../src/transport/headers";
 import { describeBrokerContract, Received } from "../../contract/broker.contract";
 import { heldHandler, lagReaches } from "../../helpers/lag";
 import { RecordingLogger } from "../../helpers/recording-logger";
+import { waitFor } from "../../helpers/wait";
 import { startNatsServer, type NatsServer } from "../../helpers/servers/nats";
 
 const msg = (id: string, header: Record<string, string> = {}) => ({ header: { [Headers.id]: id, ...header }, body: Buffer.from(id) });
@@ -59,6 +60,56 @@ describe("NATS broker, core NATS", () => {
       expect(got.of("w3")[0]!.message.header).toEqual({ [Headers.id]: "w3", [Headers.topic]: "other.topic", [Headers.contentType]: "application/json" });
     } finally {
       await plain.close();
+      await broker.disconnect();
+    }
+  });
+
+  it("unsubscribe waits for the deliveries in progress, on the subject and on a wildcard's subjects", async () => {
+    const broker = new NatsBroker({ servers: [server.url], jetstream: "off" });
+    await broker.connect();
+    try {
+      let started = 0;
+      let wake!: () => void;
+      const bothStarted = new Promise<void>((resolve) => (wake = resolve));
+      const held = heldHandler();
+      const handler: BrokerHandler = () => (++started === 2 && wake(), held.handler());
+      const exact = await broker.subscribe("held.a", handler);
+      const wild = await broker.subscribe("held.*.x", handler);
+      await broker.publish("held.a", msg("u1"));
+      await broker.publish("held.b.x", msg("u2"));
+      await bothStarted;
+      let done = 0;
+      const gone = Promise.all([exact.unsubscribe(), wild.unsubscribe()]).then(() => done++);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(done).toBe(0);
+      held.release();
+      await gone;
+      expect(done).toBe(1);
+      // Nothing was left waiting: a second unsubscribe resolves at once.
+      await exact.unsubscribe();
+    } finally {
+      await broker.disconnect();
+    }
+  });
+
+  it("hands an at-most-once delivery its id and attempt, and logs a handler throw once", async () => {
+    const logger = new RecordingLogger();
+    const broker = new NatsBroker({ servers: [server.url], jetstream: "off", logger });
+    await broker.connect();
+    try {
+      const got = new Received();
+      await broker.subscribe("once.t", async (event) => {
+        got.record(event);
+        throw new Error("boom");
+      });
+      await broker.publish("once.t", msg("o1"));
+      await got.until(1);
+      expect(got.events[0]!.delivery).toEqual({ attempt: 1, id: "o1", redelivered: false });
+      await waitFor(() => logger.lines.find((l) => l.msg.includes("handler failed")));
+      expect(logger.lines.filter((l) => l.msg.includes("handler failed"))).toEqual([
+        expect.objectContaining({ level: "error", fields: expect.objectContaining({ topic: "once.t", attempt: 1, next: "drop", error: "Error: boom" }) }),
+      ]);
+    } finally {
       await broker.disconnect();
     }
   });
