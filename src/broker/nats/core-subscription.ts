@@ -2,7 +2,7 @@ import type { Msg, NatsConnection, Subscription as NatsSub } from "nats";
 import type { BrokerHandler, Subscription } from "../broker";
 import type { ResolvedDelivery } from "../delivery";
 import { deliverInProcess, type RedeliveryHost, type RedeliveryTarget } from "../redeliver";
-import { msgHeaders } from "../../internal/nats/headers";
+import { msgParts } from "../../internal/nats/headers";
 import { restoreWireHeaders } from "./wire";
 
 /**
@@ -42,12 +42,14 @@ export class CoreSubscription implements Subscription {
 
   private deliver(msg: Msg): void {
     if (!this.active) return;
-    const header = restoreWireHeaders(msgHeaders(msg), msg.subject);
-    const message = { header, body: Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength) };
+    const message = msgParts(msg);
+    restoreWireHeaders(message.header, msg.subject);
     const target = msg.subject === this.topic ? this.own : this.target(msg.subject);
     this.inflight++;
-    // Deliveries never reject: failures are logged (and retried, at-least-once) inside.
-    void deliverInProcess(this.host, target, message, undefined, "", true).finally(this.settled);
+    // Deliveries never reject: failures are logged (and retried, at-least-once) inside. An
+    // at-most-once delivery ends with its first attempt, so that callback is its end too.
+    if (this.delivery.delivery === "at-most-once") void deliverInProcess(this.host, target, message, this.settled, "", true);
+    else void deliverInProcess(this.host, target, message, undefined, "", true).finally(this.settled);
   }
 
   private readonly settled = (): void => {

@@ -133,12 +133,25 @@ interface RawMsg {
  * a subscriber's CPU). Falls back to `msg.headers` when the message is not nats.js's own class.
  */
 export function msgHeaders(msg: Msg): Record<string, string> {
+  return msgParts(msg).header;
+}
+
+/**
+ * A received message's headers (as `msgHeaders` reads them) and body, from one view of nats.js's
+ * raw bytes: a view less per message than reading `msg.data` besides.
+ */
+export function msgParts(msg: Msg): { header: Record<string, string>; body: Buffer } {
   const raw = msg as unknown as RawMsg;
   const data = raw._rdata;
   const hdr = raw._msg?.hdr;
-  if (!(data instanceof Uint8Array) || typeof hdr !== "number") return fromNatsHeaders(msg.headers);
-  if (hdr <= 0) return {};
-  return parseHeaderBlock(Buffer.from(data.buffer, data.byteOffset, Math.min(hdr, data.byteLength)).toString("utf8"));
+  if (!(data instanceof Uint8Array) || typeof hdr !== "number") {
+    const d = msg.data;
+    return { header: fromNatsHeaders(msg.headers), body: Buffer.from(d.buffer, d.byteOffset, d.byteLength) };
+  }
+  const all = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (hdr <= 0) return { header: {}, body: all };
+  const end = Math.min(hdr, all.length);
+  return { header: parseHeaderBlock(all.toString("utf8", 0, end)), body: all.subarray(end) };
 }
 
 /** Parses `NATS/1.0[ status]\r\nKey: value\r\n…\r\n\r\n` as nats.js does: first value per key, values trimmed. */
