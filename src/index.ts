@@ -50,6 +50,7 @@ export type { ClientMethod, Contract, MethodContract, MethodNames, ServiceClient
 export { generate, generateTo, type GenerateOptions, type GeneratedFile } from "./codegen";
 
 export type { BackoffOptions, BrokerEvent, BrokerHandler, BrokerLag, BrokerMessage, DeliveryGuarantee, DeliveryInfo, PublishOptions as BrokerPublishOptions, SubscribeOptions, Subscription } from "./broker/broker";
+export { ACCEPTED } from "./broker/broker";
 export { DELIVERY_DEFAULTS, DeadLetterHeaders, afterFailure, isPermanentFailure, redeliveryDelayMs, resolveDelivery, type ResolvedDelivery } from "./broker/delivery";
 export { MemoryBroker } from "./broker/memory";
 export { HttpBroker } from "./broker/http";

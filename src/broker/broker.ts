@@ -90,6 +90,13 @@ export interface BrokerLag {
   readonly pending: number;
 }
 
+/**
+ * What a broker's `publish` may return when the message was accepted before `publish` returned
+ * (core NATS: the bytes are queued on the connection). The client then resolves at once instead
+ * of arming a deadline and waiting a turn for a promise it knows is settled.
+ */
+export const ACCEPTED: Promise<void> = Promise.resolve();
+
 /** Publishes and delivers events. `connect`/`disconnect` are idempotent. */
 export interface Broker {
   readonly name: string;

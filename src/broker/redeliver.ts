@@ -1,6 +1,7 @@
 import { clampDelay } from "../internal/timers";
 import type { Logger } from "../logger/logger";
-import type { BrokerHandler, BrokerMessage } from "./broker";
+import type { BrokerHandler, BrokerMessage, DeliveryInfo } from "./broker";
+import { Headers } from "../transport/headers";
 import { afterFailure, deadLetterHeaders, firstDelivery, redeliveryDelayMs, type ResolvedDelivery } from "./delivery";
 
 /** Pending backoff timers of one broker, cancelled together when it disconnects. */
@@ -58,7 +59,41 @@ const ack = async (): Promise<void> => undefined;
  * message has no `Micro-Id`. `exclusive` says no other subscriber holds `message`: an
  * at-most-once delivery then hands it over without a copy, since no redelivery can see a mutation.
  */
-export async function deliverInProcess(host: RedeliveryHost, target: RedeliveryTarget, message: BrokerMessage, firstSettled?: () => void, backendId = "", exclusive = false): Promise<void> {
+export function deliverInProcess(host: RedeliveryHost, target: RedeliveryTarget, message: BrokerMessage, firstSettled?: () => void, backendId = "", exclusive = false): Promise<void> {
+  if (exclusive && target.delivery.delivery === "at-most-once") return deliverOnce(host, target, message, firstSettled, backendId);
+  return deliverWithRetries(host, target, message, firstSettled, backendId, exclusive);
+}
+
+/**
+ * One at-most-once delivery of a message nobody else holds: no loop, no copy, no async frame
+ * (the per-event path of a core NATS subscriber). A failure is logged and dropped.
+ */
+function deliverOnce(host: RedeliveryHost, target: RedeliveryTarget, message: BrokerMessage, firstSettled: (() => void) | undefined, backendId: string): Promise<void> {
+  const handler = target.handler();
+  if (handler === undefined) {
+    firstSettled?.();
+    return DONE;
+  }
+  const id = message.header[Headers.id] ?? "";
+  const delivery: DeliveryInfo = { attempt: 1, id: id === "" ? backendId : id, redelivered: false };
+  let run: Promise<void>;
+  try {
+    run = handler({ topic: target.topic, message, delivery, ack });
+  } catch (err) {
+    run = Promise.reject(err);
+  }
+  return run.then(
+    () => firstSettled?.(),
+    (err: unknown) => {
+      host.logger?.error(`${host.name} broker: handler failed`, { topic: target.topic, queue: target.queue, attempt: 1, next: "drop", error: String(err) });
+      firstSettled?.();
+    },
+  );
+}
+
+const DONE: Promise<void> = Promise.resolve();
+
+async function deliverWithRetries(host: RedeliveryHost, target: RedeliveryTarget, message: BrokerMessage, firstSettled: (() => void) | undefined, backendId: string, exclusive: boolean): Promise<void> {
   const head = firstDelivery(message.header);
   const first = head.id === "" ? { ...head, id: backendId } : head;
   let settled = false;

@@ -10,7 +10,7 @@ import { Headers } from "../transport/headers";
 import { compose, type Instantiate } from "../wrappers/chain";
 import type { Inflight } from "./inflight";
 import type { SubscriberFn, SubscriberWrapperLike } from "./server";
-import { validateInto } from "./validation";
+import { validateFast } from "./validation";
 
 /** What subscriber delivery needs from the server. */
 export interface SubscriberDeps {
@@ -46,18 +46,31 @@ export function subscribeAll(deps: SubscriberDeps, descriptors: readonly Subscri
  * the broker dead-letters at once.
  */
 function validateAndDeliver(deps: SubscriberDeps): SubscriberFn {
-  return async (ev, ctx) => {
+  // Not async: a valid event passes the compiled check synchronously and costs no promise of
+  // its own (two per event before, with validateInto's).
+  return (ev, ctx) => {
     const d = ev.subscriber;
-    let payload = ev.body;
-    if (d.validate && d.eventType) {
-      try {
-        payload = await validateInto(d.eventType, ev.body, { forbidNonWhitelisted: d.forbidNonWhitelisted ?? deps.forbidNonWhitelisted ?? false });
-      } catch (err) {
-        return invalidEvent(deps, d, ev.topic, ev.header[Headers.id] ?? "", err);
-      }
+    if (!d.validate || !d.eventType) return d.invoke(ev.body, ctx);
+    let checked: unknown;
+    try {
+      checked = validateFast(d.eventType, ev.body, d.forbidNonWhitelisted ?? deps.forbidNonWhitelisted ?? false);
+    } catch (err) {
+      return invalidAsync(deps, d, ev.topic, ev.header[Headers.id] ?? "", err);
     }
-    await d.invoke(payload, ctx);
+    // An event the compiled check could not pass goes through class-validator, asynchronously.
+    if (checked instanceof Promise) {
+      return checked.then(
+        (payload: unknown) => d.invoke(payload, ctx),
+        (err: unknown) => invalidAsync(deps, d, ev.topic, ev.header[Headers.id] ?? "", err),
+      );
+    }
+    return d.invoke(checked, ctx);
   };
+}
+
+/** `invalidEvent` as a promise: resolved when the event was dropped, rejected with the 400 to dead-letter. */
+async function invalidAsync(deps: SubscriberDeps, d: SubscriberDescriptor, topic: string, id: string, err: unknown): Promise<void> {
+  invalidEvent(deps, d, topic, id, err);
 }
 
 /** Drops an invalid event (at-most-once, logged) or throws it as a 400 for the broker to dead-letter (at-least-once). */

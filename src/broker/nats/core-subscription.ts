@@ -1,9 +1,9 @@
 import type { Msg, NatsConnection, Subscription as NatsSub } from "nats";
-import { Headers } from "../../transport/headers";
 import type { BrokerHandler, Subscription } from "../broker";
 import type { ResolvedDelivery } from "../delivery";
-import { deliverInProcess, type RedeliveryHost } from "../redeliver";
-import { msgHeaders } from "../../internal/nats/headers";
+import { deliverInProcess, type RedeliveryHost, type RedeliveryTarget } from "../redeliver";
+import { msgParts } from "../../internal/nats/headers";
+import { restoreWireHeaders } from "./wire";
 
 /**
  * A subscription on core NATS: a plain or queue subscription, handlers started in arrival order
@@ -12,8 +12,12 @@ import { msgHeaders } from "../../internal/nats/headers";
  */
 export class CoreSubscription implements Subscription {
   private readonly sub: NatsSub;
-  private readonly inflight = new Set<Promise<void>>();
+  /** Deliveries started and not yet settled; `unsubscribe` waits for them. */
+  private inflight = 0;
+  private drained?: () => void;
   private active = true;
+  /** The target of every message on the subscribed subject itself (a wildcard's subjects get their own). */
+  private readonly own: RedeliveryTarget;
 
   constructor(
     nc: NatsConnection,
@@ -24,6 +28,7 @@ export class CoreSubscription implements Subscription {
     private readonly host: RedeliveryHost,
     private readonly onEnd: (sub: CoreSubscription) => void,
   ) {
+    this.own = this.target(topic);
     this.sub = nc.subscribe(topic, { queue, callback: (err, msg) => (err ? this.failed(err) : this.deliver(msg)) });
   }
 
@@ -32,17 +37,27 @@ export class CoreSubscription implements Subscription {
     this.active = false;
     this.sub.unsubscribe();
     this.onEnd(this);
-    await Promise.allSettled([...this.inflight]);
+    if (this.inflight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
   }
 
   private deliver(msg: Msg): void {
     if (!this.active) return;
-    const header = msgHeaders(msg);
-    header[Headers.topic] ??= msg.subject;
-    const message = { header, body: Buffer.from(msg.data.buffer, msg.data.byteOffset, msg.data.byteLength) };
-    const target = { topic: msg.subject, queue: this.queue, delivery: this.delivery, handler: () => (this.active ? this.handler : undefined) };
-    const run = deliverInProcess(this.host, target, message, undefined, "", true).finally(() => this.inflight.delete(run));
-    this.inflight.add(run);
+    const message = msgParts(msg);
+    restoreWireHeaders(message.header, msg.subject);
+    const target = msg.subject === this.topic ? this.own : this.target(msg.subject);
+    this.inflight++;
+    // Deliveries never reject: failures are logged (and retried, at-least-once) inside. An
+    // at-most-once delivery ends with its first attempt, so that callback is its end too.
+    if (this.delivery.delivery === "at-most-once") void deliverInProcess(this.host, target, message, this.settled, "", true);
+    else void deliverInProcess(this.host, target, message, undefined, "", true).finally(this.settled);
+  }
+
+  private readonly settled = (): void => {
+    if (--this.inflight === 0 && this.drained !== undefined) this.drained();
+  };
+
+  private target(subject: string): RedeliveryTarget {
+    return { topic: subject, queue: this.queue, delivery: this.delivery, handler: () => (this.active ? this.handler : undefined) };
   }
 
   private failed(err: Error): void {

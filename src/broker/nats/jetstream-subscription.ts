@@ -4,6 +4,7 @@ import { Headers } from "../../transport/headers";
 import type { BrokerHandler, Subscription } from "../broker";
 import { afterFailure, deadLetterHeaders, redeliveryDelayMs, type ResolvedDelivery } from "../delivery";
 import { fromNatsHeaders } from "../../internal/nats/headers";
+import { restoreWireHeaders } from "./wire";
 import { durableName } from "./names";
 import type { ResolvedNatsBrokerOptions } from "./options";
 
@@ -110,8 +111,7 @@ export class JetStreamSubscription implements Subscription {
   }
 
   private async handle(m: JsMsg): Promise<void> {
-    const header = fromNatsHeaders(m.headers);
-    header[Headers.topic] ??= m.subject;
+    const header = restoreWireHeaders(fromNatsHeaders(m.headers), m.subject);
     const attempt = m.info.redeliveryCount;
     const id = header[Headers.id] ?? `${this.stream}:${m.seq}`;
     if (attempt > this.resolved.maxAttempts) return this.fail(m, header, attempt - 1, new Error(EXHAUSTED), "dead-letter");

@@ -2,14 +2,14 @@ import { connect, Events, nanos, RetentionPolicy, StorageType, type JetStreamCli
 import { randomUUID } from "node:crypto";
 import { ErrorIds, MicroError, badRequest, payloadTooLarge, serviceUnavailable } from "../../errors";
 import { Headers } from "../../transport/headers";
-import type { Broker, BrokerHandler, BrokerLag, BrokerMessage, PublishOptions, SubscribeOptions, Subscription } from "../broker";
+import { ACCEPTED, type Broker, type BrokerHandler, type BrokerLag, type BrokerMessage, type PublishOptions, type SubscribeOptions, type Subscription } from "../broker";
 import { resolveDelivery } from "../delivery";
 import { BackoffTimers, type RedeliveryHost } from "../redeliver";
 import { CoreSubscription } from "./core-subscription";
-import { toNatsHeaders } from "../../internal/nats/headers";
 import { JetStreamSubscription, type JetStreamDeps } from "./jetstream-subscription";
 import { consumerLags } from "./lag";
 import { checkSubject, streamFor } from "./names";
+import { toWireHeaders } from "./wire";
 import { resolveNatsBrokerOptions, type NatsBrokerOptions, type ResolvedNatsBrokerOptions } from "./options";
 
 /** The live connection and, when the server has it, JetStream. */
@@ -85,8 +85,8 @@ export class NatsBroker implements Broker {
     // The common case, connected core NATS, without an async frame: nats.js only queues the bytes.
     if (link !== undefined && this.up && !(link.js && durable(topic))) {
       try {
-        link.nc.publish(topic, message.body, { headers: toNatsHeaders(publishHeaders(message.header, options.headers, topic)) });
-        return RESOLVED;
+        link.nc.publish(topic, message.body, { headers: toWireHeaders(publishHeaders(message.header, options.headers, topic), topic) });
+        return ACCEPTED;
       } catch (err) {
         return Promise.reject(publishError(err, topic, this.address));
       }
@@ -101,7 +101,7 @@ export class NatsBroker implements Broker {
     if (!this.up) await this.untilUp(deadline, topic);
     try {
       if (link.js && durable(topic)) await this.publishDurable(link.js, topic, header, message.body, deadline, true);
-      else link.nc.publish(topic, message.body, { headers: toNatsHeaders(header) });
+      else link.nc.publish(topic, message.body, { headers: toWireHeaders(header, topic) });
     } catch (err) {
       throw publishError(err, topic, this.address);
     }
@@ -193,7 +193,7 @@ export class NatsBroker implements Broker {
     const timeout = Math.max(1, deadline - Date.now());
     // Topic plus Micro-Id is JetStream's dedupe id (per stream, for two minutes), so a publisher
     // retrying a publish whose ack was lost stores it once.
-    const opts = { headers: toNatsHeaders(header), timeout, ...(dedupe ? { msgID: `${topic} ${header[Headers.id]}` } : {}) };
+    const opts = { headers: toWireHeaders(header, topic), timeout, ...(dedupe ? { msgID: `${topic} ${header[Headers.id]}` } : {}) };
     try {
       await js.publish(topic, body, opts);
     } catch (err) {
@@ -254,8 +254,6 @@ function publishHeaders(header: Record<string, string>, extra: Record<string, st
   out[Headers.id] ||= randomUUID();
   return out;
 }
-
-const RESOLVED: Promise<void> = Promise.resolve();
 
 /** Topics JetStream may hold: not system (`$JS…`) or inbox (`_INBOX…`) subjects. */
 function durable(topic: string): boolean {

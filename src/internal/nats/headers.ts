@@ -16,6 +16,7 @@ class WireHeaders implements MsgHdrs {
   constructor(
     private readonly text: string,
     private readonly header: Readonly<Record<string, string>>,
+    private readonly implied: Readonly<Record<string, string>> | undefined,
   ) {}
 
   /** The header block nats.js writes after `HPUB` (called by nats.js, not part of `MsgHdrs`). */
@@ -25,7 +26,7 @@ class WireHeaders implements MsgHdrs {
   }
 
   private get h(): MsgHdrs {
-    return (this.full ??= slowHeaders(this.header));
+    return (this.full ??= slowHeaders(this.header, this.implied));
   }
 
   get hasError(): boolean {
@@ -69,9 +70,9 @@ class WireHeaders implements MsgHdrs {
   }
 }
 
-function slowHeaders(header: Readonly<Record<string, string>>): MsgHdrs {
+function slowHeaders(header: Readonly<Record<string, string>>, implied: Readonly<Record<string, string>> | undefined): MsgHdrs {
   const h = natsHeaders();
-  for (const k in header) h.set(k, oneLine(header[k]!));
+  for (const k in header) if (implied === undefined || implied[k] !== header[k]) h.set(k, oneLine(header[k]!));
   return h;
 }
 
@@ -92,18 +93,21 @@ function validKey(k: string): boolean {
 /**
  * Copies message headers into NATS headers (keys as given; a value's line breaks become
  * spaces and its ends are trimmed, as nats.js does). The bytes are the ones nats.js's own
- * headers would write; a key nats.js refuses makes it throw its own error, as before.
+ * headers would write; a key nats.js refuses makes it throw its own error, as before. A header
+ * whose value equals its entry in `implied` is left out: the receiver knows it without it.
  */
-export function toNatsHeaders(header: Readonly<Record<string, string>>): MsgHdrs {
+export function toNatsHeaders(header: Readonly<Record<string, string>>, implied?: Readonly<Record<string, string>>): MsgHdrs {
   let text = HEADER_LINE;
   let any = false;
   for (const k in header) {
-    if (!validKey(k)) return slowHeaders(header);
-    text += k + ": " + oneLine(header[k]!).trim() + "\r\n";
+    const v = header[k]!;
+    if (implied !== undefined && implied[k] === v) continue;
+    if (!validKey(k)) return slowHeaders(header, implied);
+    text += k + ": " + oneLine(v).trim() + "\r\n";
     any = true;
   }
   // nats.js writes no header block at all for empty headers.
-  return new WireHeaders(any ? text + "\r\n" : "", header);
+  return new WireHeaders(any ? text + "\r\n" : "", header, implied);
 }
 
 /**
@@ -129,12 +133,25 @@ interface RawMsg {
  * a subscriber's CPU). Falls back to `msg.headers` when the message is not nats.js's own class.
  */
 export function msgHeaders(msg: Msg): Record<string, string> {
+  return msgParts(msg).header;
+}
+
+/**
+ * A received message's headers (as `msgHeaders` reads them) and body, from one view of nats.js's
+ * raw bytes: a view less per message than reading `msg.data` besides.
+ */
+export function msgParts(msg: Msg): { header: Record<string, string>; body: Buffer } {
   const raw = msg as unknown as RawMsg;
   const data = raw._rdata;
   const hdr = raw._msg?.hdr;
-  if (!(data instanceof Uint8Array) || typeof hdr !== "number") return fromNatsHeaders(msg.headers);
-  if (hdr <= 0) return {};
-  return parseHeaderBlock(Buffer.from(data.buffer, data.byteOffset, Math.min(hdr, data.byteLength)).toString("utf8"));
+  if (!(data instanceof Uint8Array) || typeof hdr !== "number") {
+    const d = msg.data;
+    return { header: fromNatsHeaders(msg.headers), body: Buffer.from(d.buffer, d.byteOffset, d.byteLength) };
+  }
+  const all = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (hdr <= 0) return { header: {}, body: all };
+  const end = Math.min(hdr, all.length);
+  return { header: parseHeaderBlock(all.toString("utf8", 0, end)), body: all.subarray(end) };
 }
 
 /** Parses `NATS/1.0[ status]\r\nKey: value\r\n…\r\n\r\n` as nats.js does: first value per key, values trimmed. */

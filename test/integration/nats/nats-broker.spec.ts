@@ -1,3 +1,4 @@
+import { connect, headers, type Msg } from "nats";
 import { NatsBroker } from "../../../src/broker/nats";
 import type { BrokerHandler } from "../../../src/broker/broker";
 import { DeadLetterHeaders } from "../../../src/broker/delivery";
@@ -6,6 +7,7 @@ import { Headers } from "../../../src/transport/headers";
 import { describeBrokerContract, Received } from "../../contract/broker.contract";
 import { heldHandler, lagReaches } from "../../helpers/lag";
 import { RecordingLogger } from "../../helpers/recording-logger";
+import { waitFor } from "../../helpers/wait";
 import { startNatsServer, type NatsServer } from "../../helpers/servers/nats";
 
 const msg = (id: string, header: Record<string, string> = {}) => ({ header: { [Headers.id]: id, ...header }, body: Buffer.from(id) });
@@ -27,6 +29,89 @@ describe("NATS broker, core NATS", () => {
     await broker.subscribe("t.x", async () => undefined, { delivery: "at-least-once" });
     expect(logger.lines).toContainEqual(expect.objectContaining({ level: "warn", msg: expect.stringContaining("in this process only") }));
     await broker.disconnect();
+  });
+
+  it("leaves Micro-Topic and the default Content-Type off the wire, and subscribers still see them", async () => {
+    const broker = new NatsBroker({ servers: [server.url], jetstream: "off" });
+    await broker.connect();
+    const plain = await connect({ servers: server.url });
+    try {
+      const wire = new Map<string, Msg>();
+      const gotWire = new Promise<void>((resolve) => plain.subscribe("wire.>", { callback: (_err, m) => (wire.set(m.subject, m), wire.size === 3 && resolve()) }));
+      await plain.flush();
+      const got = new Received();
+      await broker.subscribe("wire.>", got.handler);
+      const json = { [Headers.topic]: "wire.a", [Headers.contentType]: "application/json", traceparent: "00-aa-bb-01", "X-Caller": "c" };
+      await broker.publish("wire.a", msg("w1", json));
+      await broker.publish("wire.b", msg("w2", { [Headers.contentType]: "application/protobuf" }));
+      // A plain NATS publisher's own Micro-Topic is kept; a missing Content-Type means the default.
+      const foreign = headers();
+      foreign.set(Headers.id, "w3");
+      foreign.set(Headers.topic, "other.topic");
+      plain.publish("wire.c", Buffer.from("{}"), { headers: foreign });
+      await Promise.all([gotWire, got.until(3)]);
+      const onWire = (s: string): [boolean | undefined, string | undefined] => [wire.get(s)?.headers?.has(Headers.topic), wire.get(s)?.headers?.get(Headers.contentType)];
+      expect(onWire("wire.a")).toEqual([false, ""]);
+      expect(onWire("wire.b")).toEqual([false, "application/protobuf"]);
+      expect(wire.get("wire.a")!.headers!.get("X-Caller")).toBe("c");
+      // Subscribers see exactly what was published, the left-out headers restored.
+      expect(got.of("w1")[0]!.message.header).toEqual({ [Headers.id]: "w1", ...json });
+      expect(got.of("w2")[0]!.message.header).toEqual({ [Headers.id]: "w2", [Headers.topic]: "wire.b", [Headers.contentType]: "application/protobuf" });
+      expect(got.of("w3")[0]!.message.header).toEqual({ [Headers.id]: "w3", [Headers.topic]: "other.topic", [Headers.contentType]: "application/json" });
+    } finally {
+      await plain.close();
+      await broker.disconnect();
+    }
+  });
+
+  it("unsubscribe waits for the deliveries in progress, on the subject and on a wildcard's subjects", async () => {
+    const broker = new NatsBroker({ servers: [server.url], jetstream: "off" });
+    await broker.connect();
+    try {
+      let started = 0;
+      let wake!: () => void;
+      const bothStarted = new Promise<void>((resolve) => (wake = resolve));
+      const held = heldHandler();
+      const handler: BrokerHandler = () => (++started === 2 && wake(), held.handler());
+      const exact = await broker.subscribe("held.a", handler);
+      const wild = await broker.subscribe("held.*.x", handler);
+      await broker.publish("held.a", msg("u1"));
+      await broker.publish("held.b.x", msg("u2"));
+      await bothStarted;
+      let done = 0;
+      const gone = Promise.all([exact.unsubscribe(), wild.unsubscribe()]).then(() => done++);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(done).toBe(0);
+      held.release();
+      await gone;
+      expect(done).toBe(1);
+      // Nothing was left waiting: a second unsubscribe resolves at once.
+      await exact.unsubscribe();
+    } finally {
+      await broker.disconnect();
+    }
+  });
+
+  it("hands an at-most-once delivery its id and attempt, and logs a handler throw once", async () => {
+    const logger = new RecordingLogger();
+    const broker = new NatsBroker({ servers: [server.url], jetstream: "off", logger });
+    await broker.connect();
+    try {
+      const got = new Received();
+      await broker.subscribe("once.t", async (event) => {
+        got.record(event);
+        throw new Error("boom");
+      });
+      await broker.publish("once.t", msg("o1"));
+      await got.until(1);
+      expect(got.events[0]!.delivery).toEqual({ attempt: 1, id: "o1", redelivered: false });
+      await waitFor(() => logger.lines.find((l) => l.msg.includes("handler failed")));
+      expect(logger.lines.filter((l) => l.msg.includes("handler failed"))).toEqual([
+        expect.objectContaining({ level: "error", fields: expect.objectContaining({ topic: "once.t", attempt: 1, next: "drop", error: "Error: boom" }) }),
+      ]);
+    } finally {
+      await broker.disconnect();
+    }
   });
 
   it("fails to connect with a 503 MicroError naming the address", async () => {
@@ -75,6 +160,16 @@ describe("NATS broker, JetStream", () => {
     await got.until(1);
     expect(seen).toEqual([1, 2, 3]);
     expect(got.events[0]!.delivery).toEqual({ attempt: 3, id: "r1", redelivered: true });
+  });
+
+  it("restores Micro-Topic and Content-Type the wire leaves out on a JetStream delivery", async () => {
+    const broker = await make();
+    const t = topic();
+    const got = new Received();
+    await broker.subscribe(t, got.handler, { delivery: "at-least-once", queue: "w" });
+    await broker.publish(t, msg("h1", { [Headers.contentType]: "application/json", "X-Caller": "c" }));
+    await got.until(1);
+    expect(got.events[0]!.message.header).toEqual({ [Headers.id]: "h1", [Headers.topic]: t, [Headers.contentType]: "application/json", "X-Caller": "c" });
   });
 
   it("dead-letters after maxAttempts with the last error in the headers", async () => {

@@ -1,4 +1,4 @@
-import { Context, ErrorIds, MemoryBroker, MemoryRegistry, MicroError, RegistrySelector, RpcClient, type Broker, type BrokerMessage, type PublishOptions as BrokerPublishOptions } from "../../../src";
+import { ACCEPTED, Context, ErrorIds, MemoryBroker, MemoryRegistry, MicroError, RegistrySelector, RpcClient, type Broker, type BrokerMessage, type PublishOptions as BrokerPublishOptions } from "../../../src";
 import { HttpTransport } from "../../../src/transport/http";
 
 /** A broker whose publish is scripted: it records what it was given and answers with `reply`. */
@@ -32,6 +32,22 @@ describe("client.publish", () => {
     expect(sent!.options).toMatchObject({ key: "u1" });
     expect(sent!.message.header).toMatchObject({ "X-Source": "import", "X-Tenant": "t1", "Micro-Topic": "user.created", "Content-Type": "application/json" });
     expect(sent!.message.header["Micro-Id"]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("hands back a broker's ACCEPTED as it is, with no deadline or promise of its own", async () => {
+    const broker = new ScriptedBroker(() => ACCEPTED);
+    const published = client(broker).publish("t", { n: 1 });
+    expect(published).toBe(ACCEPTED);
+    await published;
+    expect(broker.published).toHaveLength(1);
+  });
+
+  it("fails with a 503 MicroError keeping the cause when the broker throws before accepting", async () => {
+    const broker = new ScriptedBroker(() => {
+      throw new Error("socket gone");
+    });
+    const err: unknown = await client(broker).publish("t", {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 503, detail: expect.stringContaining("socket gone") });
   });
 
   it("fails with a 408 MicroError within the deadline when the broker never accepts", async () => {

@@ -1,6 +1,6 @@
 import { headers as natsHeaders, type Msg, type MsgHdrs } from "nats";
 import { MsgImpl } from "nats/lib/nats-base-client/msg";
-import { fromNatsHeaders, msgHeaders, parseHeaderBlock, toNatsHeaders } from "../../../src/internal/nats/headers";
+import { fromNatsHeaders, msgHeaders, msgParts, parseHeaderBlock, toNatsHeaders } from "../../../src/internal/nats/headers";
 
 type Encodable = MsgHdrs & { encode(): Uint8Array };
 const bytes = (h: MsgHdrs): string => Buffer.from((h as Encodable).encode()).toString("utf8");
@@ -36,6 +36,17 @@ describe("nats headers", () => {
     expect(h.get("Micro-Id")).toBe("abc");
   });
 
+  it("leaves out a header whose value the receiver implies, on the fast and the slow path", () => {
+    const implied = { "Micro-Topic": "orders.created", "Content-Type": "application/json" };
+    const { ["Micro-Topic"]: _topic, ["Content-Type"]: _type, ...rest } = record;
+    expect(bytes(toNatsHeaders(record, implied))).toBe(reference(rest));
+    const h = toNatsHeaders(record, implied);
+    h.set("Nats-Msg-Id", "x");
+    expect(h.has("Micro-Topic")).toBe(false);
+    expect(h.get("Micro-Id")).toBe("abc");
+    expect(bytes(toNatsHeaders(record, { ...implied, "Content-Type": "text/plain" }))).toContain("Content-Type: application/json");
+  });
+
   it("refuses a key nats.js refuses, with nats.js's error", () => {
     expect(() => toNatsHeaders({ "bad key": "v" })).toThrow(/not a valid character/);
   });
@@ -60,6 +71,17 @@ describe("nats headers", () => {
   it("keeps the first value of a repeated key, skips status and malformed lines", () => {
     expect(parseHeaderBlock("NATS/1.0 503\r\nA: 1\r\nA: 2\r\nnocolon\r\nB:  x \r\n\r\n")).toEqual({ A: "1", B: "x" });
     expect(parseHeaderBlock("NATS/1.0\r\nconstructor: c\r\n\r\n")).toEqual({ constructor: "c" });
+  });
+
+  it("splits a received message into headers and a body viewing nats.js's bytes", () => {
+    const block = reference(record);
+    const msg = received(block, '{"n":1}');
+    const parts = msgParts(msg);
+    expect(parts.header).toEqual(fromNatsHeaders(msg.headers));
+    expect(parts.body.toString()).toBe('{"n":1}');
+    expect(Buffer.from(msg.data).equals(parts.body)).toBe(true);
+    const plain = new MsgImpl({ subject: new Uint8Array(0), sid: 1, size: 2, hdr: -1 }, Buffer.from("{}"), { publish: () => undefined }) as unknown as Msg;
+    expect(msgParts(plain)).toEqual({ header: {}, body: Buffer.from("{}") });
   });
 
   it("gives an empty record for a message without headers", () => {
