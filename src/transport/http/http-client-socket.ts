@@ -220,7 +220,8 @@ function onResponse(this: TaggedRequest, res: IncomingMessage): void {
   if (declared > call.socket.maxResponseBytes) return refuseResponse(res, call, declared);
   res.on("data", onResponseData);
   res.on("end", onResponseEnd);
-  res.on("error", onResponseError);
+  // No `error` listener: node emits none on a response nobody listens to for errors, and a
+  // response cut short ends in `close` before `end`, which fails the call.
   res.on("close", onResponseClose);
 }
 
@@ -261,10 +262,6 @@ function onResponseEnd(this: TaggedResponse): void {
   if (header[Headers.id] === undefined && call.id !== undefined) header[Headers.id] = call.id;
   call.socket.deliver({ header, body });
   call.resolve();
-}
-
-function onResponseError(this: TaggedResponse, err: Error): void {
-  fail(this[kCall]!, err, true);
 }
 
 function onResponseClose(this: TaggedResponse): void {

@@ -188,7 +188,7 @@ export class HttpListener implements Listener, ConnectionOwner {
       writeError(res, tooLarge(length, this.config.maxBodyBytes), given, true);
     } else {
       const id = given ?? (header[Headers.id] = randomUUID());
-      receiveBody(req, res, sock, id, header, this.config.maxBodyBytes, this.logger);
+      receiveBody(req, res, sock, id, header, this.config.maxBodyBytes);
       if (expectsContinue) res.writeContinue();
     }
   }

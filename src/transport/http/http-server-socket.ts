@@ -140,13 +140,6 @@ export class HttpServerSocket implements Socket {
     }
   }
 
-  /** Drops the pending entry of a response that closed unanswered (the peer went away): the server hears it as a cancel. */
-  forget(id: string, res: ServerResponse): void {
-    if (this.pending.get(id) !== res) return;
-    this.pending.delete(id);
-    this.cancel(id);
-  }
-
   /** Tells the handler the client gave up on `id`, as the tcp transport's cancel message would. */
   private cancel(id: string): void {
     try {

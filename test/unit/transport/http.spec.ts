@@ -219,6 +219,23 @@ describe("HttpTransport", () => {
     expect(res.headers["keep-alive"]).toBeUndefined();
   });
 
+  it("fails a call whose response is cut short with 503 connection_lost (no error listener on the response)", async () => {
+    await start();
+    const plain = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { [Headers.id]: "c1", "Content-Length": 100 });
+      res.write("partial", () => res.socket?.destroy());
+    });
+    await new Promise<void>((r) => plain.listen(0, "127.0.0.1", r));
+    try {
+      const caller = await dialCaller(transport, `127.0.0.1:${(plain.address() as AddressInfo).port}`);
+      await expect(caller.socket.send({ header: { [Headers.id]: "c1" }, body: Buffer.from("x") })).rejects.toMatchObject({ code: 503, id: ErrorIds.connectionLost });
+      await caller.socket.close();
+    } finally {
+      await new Promise((r) => plain.close(r));
+    }
+  });
+
   it("rejects sends after the transport closed its dialed sockets, and bad addresses at dial", async () => {
     await start();
     const caller = await dialCaller(transport, listener.address);
