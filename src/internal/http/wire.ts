@@ -36,12 +36,17 @@ export function readHeaders(raw: readonly string[], header: Record<string, strin
   return contentLength;
 }
 
-/** Turns message headers into outgoing HTTP headers, replacing framing headers with the transport's own. */
-export function writeHeaders(header: Record<string, string>, bodyLength: number, close: boolean): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const name in header) if (!FRAMING.has(canonical(name))) out[name] = header[name];
-  out["Content-Length"] = bodyLength;
-  if (close) out.Connection = "close";
+/**
+ * Turns message headers into node:http's flat `[name, value, …]` list, replacing framing headers
+ * with the transport's own (`host`, when given, becomes the `Host` header). node:http validates
+ * every name and value of the list as it writes the head, as it does for an object, but skips
+ * the per-header bookkeeping of `setHeader` (lower-casing, a record per header, look-ups).
+ */
+export function headerList(header: Record<string, string>, bodyLength: number, close: boolean, host?: string): string[] {
+  const out: string[] = host === undefined ? [] : ["Host", host];
+  for (const name in header) if (!FRAMING.has(canonical(name))) out.push(name, header[name]!);
+  out.push("Content-Length", String(bodyLength));
+  if (close) out.push("Connection", "close");
   return out;
 }
 

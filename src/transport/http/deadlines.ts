@@ -15,6 +15,15 @@ export interface HttpTimeouts {
 /** Why a connection's deadline passed. */
 export type HttpExpiry = "headers" | "request" | "idle";
 
+const kDeadline = Symbol("tsmicro.http.deadline");
+
+type TrackedResponse = ServerResponse & { [kDeadline]?: HttpDeadline };
+
+// One listener for every response (the deadline rides on the response): no closure per request.
+function onResponseFinish(this: TrackedResponse): void {
+  this[kDeadline]?.finished(this);
+}
+
 const enum Phase {
   Head,
   Body,
@@ -61,10 +70,12 @@ export class HttpDeadline implements Sweepable {
     this.req = req;
     this.res = res;
     // The byte count must be taken when the response ends: bytes after it belong to the next request.
-    res.once("finish", () => this.finished(res));
+    (res as TrackedResponse)[kDeadline] = this;
+    res.on("finish", onResponseFinish);
   }
 
-  private finished(res: ServerResponse): void {
+  /** The response `res` ended. */
+  finished(res: ServerResponse): void {
     if (res !== this.res) return; // a pipelined request already took over
     this.phase = Phase.Idle;
     this.since = Date.now();

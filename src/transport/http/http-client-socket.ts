@@ -1,12 +1,12 @@
-import { request, type ClientRequest, type IncomingMessage } from "node:http";
+import { request, type ClientRequest, type IncomingMessage, type RequestOptions } from "node:http";
 import { clampDelay } from "../../internal/timers";
 import { badRequest, ErrorIds, MicroError } from "../../errors";
 import type { Logger } from "../../logger/logger";
 import { CANCEL_TIMEOUT, Headers } from "../headers";
 import type { Message, Socket } from "../transport";
-import type { HostPort } from "../../internal/address";
+import { joinHostPort, type HostPort } from "../../internal/address";
 import { DialAgent } from "../../internal/http/dial-agent";
-import { connectionError, endWith, readHeaders, statusError, writeHeaders } from "../../internal/http/wire";
+import { connectionError, endWith, headerList, readHeaders, statusError } from "../../internal/http/wire";
 import { POLL_HEADER } from "./stream-mailboxes";
 import { ErrorIds as Ids } from "../../errors/codes";
 
@@ -26,6 +26,7 @@ const EMPTY = Buffer.alloc(0);
 /** One message in flight; kept on the request and response so the event handlers need no closures. */
 interface Call {
   readonly socket: HttpClientSocket;
+  readonly req: ClientRequest;
   readonly id: string | undefined;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
@@ -46,6 +47,10 @@ export class HttpClientSocket implements Socket {
   readonly local = "";
   readonly remote: string;
   private readonly agent: DialAgent;
+  // The options of every request (node:http copies them): only `headers` changes per request.
+  private readonly requestOptions: RequestOptions & { headers: string[] };
+  // The Host header node:http would add itself, given explicitly since headers go as a list.
+  private readonly host: string;
   private handler?: (message: Message) => void;
   private closeHandler?: (error?: Error) => void;
   private closed = false;
@@ -57,15 +62,18 @@ export class HttpClientSocket implements Socket {
 
   constructor(
     address: string,
-    private readonly target: HostPort,
+    target: HostPort,
     private readonly config: HttpDialConfig,
     private readonly onClosed: (socket: HttpClientSocket) => void,
   ) {
     this.remote = address;
-    this.agent = new DialAgent(
-      { keepAlive: true, maxSockets: config.maxSockets, maxFreeSockets: config.maxSockets, timeout: clampDelay(config.idleTimeoutMs), scheduling: "lifo" },
-      config.connectTimeoutMs,
-    );
+    // Only what node:http's defaults do not already say: the agent copies its options into
+    // every request's options (scheduling is "lifo" by default).
+    this.agent = new DialAgent({ keepAlive: true, maxSockets: config.maxSockets, timeout: clampDelay(config.idleTimeoutMs) }, config.connectTimeoutMs);
+    // Every connection of the pool may stay pooled (read per freed socket, not from the options).
+    this.agent.maxFreeSockets = config.maxSockets;
+    this.host = joinHostPort(target.host, target.port);
+    this.requestOptions = { agent: this.agent, host: target.host, port: target.port, method: "POST", path: "/", headers: [] };
   }
 
   send(message: Message): Promise<void> {
@@ -118,16 +126,15 @@ export class HttpClientSocket implements Socket {
     return new Promise<void>((resolve, reject) => {
       let req: TaggedRequest;
       try {
-        const headers = writeHeaders(message.header, message.body.length, false);
-        req = request({ agent: this.agent, host: this.target.host, port: this.target.port, method: "POST", path: "/", headers });
+        this.requestOptions.headers = headerList(message.header, message.body.length, false, this.host);
+        req = request(this.requestOptions);
       } catch (err) {
         reject(badRequest(`invalid message header: ${(err as Error).message}`));
         return;
       }
       const id = message.header[Headers.id];
-      req[kCall] = { socket: this, id, resolve, reject, chunks: [], size: 0, responding: false, done: false };
+      req[kCall] = { socket: this, req, id, resolve, reject, chunks: [], size: 0, responding: false, done: false };
       if (id !== undefined) this.inflight[id] = req;
-      req.on("close", onRequestClose);
       req.on("response", onResponse);
       req.on("error", onRequestError);
       endWith(req, message.body);
@@ -183,17 +190,19 @@ export class HttpClientSocket implements Socket {
   }
 }
 
+/** Marks `call` settled and forgets its request (no `close` listener per request needed for that). */
+function settle(call: Call): void {
+  call.done = true;
+  const { socket, id } = call;
+  if (id !== undefined && socket.inflight[id] === call.req) delete socket.inflight[id];
+}
+
 /** `lost`: the request was fully written, so the handler may have run (503 tsmicro.connection_lost, not retried blind). */
 function fail(call: Call, cause: unknown, lost: boolean): void {
   if (call.done) return;
-  call.done = true;
+  settle(call);
   const error = connectionError(call.socket.remote, cause);
   call.reject(lost ? new MicroError(ErrorIds.connectionLost, 503, `${error.detail} after the request was sent`, { cause }) : error);
-}
-
-function onRequestClose(this: TaggedRequest): void {
-  const call = this[kCall]!;
-  if (call.id !== undefined && call.socket.inflight[call.id] === this) delete call.socket.inflight[call.id];
 }
 
 function onRequestError(this: TaggedRequest, err: Error): void {
@@ -211,7 +220,8 @@ function onResponse(this: TaggedRequest, res: IncomingMessage): void {
   if (declared > call.socket.maxResponseBytes) return refuseResponse(res, call, declared);
   res.on("data", onResponseData);
   res.on("end", onResponseEnd);
-  res.on("error", onResponseError);
+  // No `error` listener: node emits none on a response nobody listens to for errors, and a
+  // response cut short ends in `close` before `end`, which fails the call.
   res.on("close", onResponseClose);
 }
 
@@ -228,7 +238,7 @@ function refuseResponse(res: IncomingMessage, call: Call, bytes: number): void {
   const what = res.headers["content-length"] === undefined ? `more than ${limit} bytes` : `${bytes} bytes`;
   call.chunks.length = 0;
   if (!call.done) {
-    call.done = true;
+    settle(call);
     call.reject(new MicroError(ErrorIds.tooLarge, 500, `reply from ${call.socket.remote} of ${what} is over this client's limit of ${limit} bytes (maxResponseBytes)`));
   }
   res.destroy();
@@ -237,7 +247,7 @@ function refuseResponse(res: IncomingMessage, call: Call, bytes: number): void {
 function onResponseEnd(this: TaggedResponse): void {
   const call = this[kCall]!;
   if (call.done) return;
-  call.done = true;
+  settle(call);
   const header: Record<string, string> = {};
   readHeaders(this.rawHeaders, header);
   const { chunks } = call;
@@ -252,10 +262,6 @@ function onResponseEnd(this: TaggedResponse): void {
   if (header[Headers.id] === undefined && call.id !== undefined) header[Headers.id] = call.id;
   call.socket.deliver({ header, body });
   call.resolve();
-}
-
-function onResponseError(this: TaggedResponse, err: Error): void {
-  fail(this[kCall]!, err, true);
 }
 
 function onResponseClose(this: TaggedResponse): void {

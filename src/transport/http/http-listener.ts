@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket as NetSocket } from "node:net";
 import type { Duplex } from "node:stream";
 import { Sweeper } from "../../internal/sweeper";
-import { clampDelay, MAX_DELAY_MS } from "../../internal/timers";
+import { clampDelay } from "../../internal/timers";
 import { ErrorIds, MicroError, methodNotAllowed, notFound, serviceUnavailable } from "../../errors";
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../headers";
@@ -67,8 +67,10 @@ export class HttpListener implements Listener, ConnectionOwner {
     const timeouts = [config.headersTimeoutMs, config.requestTimeoutMs, config.keepAliveTimeoutMs].filter((ms) => ms > 0);
     this.sweeper = new Sweeper(Sweeper.intervalFor(Math.min(...timeouts)));
     this.server = createServer({ requestTimeout: clampDelay(config.requestTimeoutMs), requireHostHeader: false, noDelay: true });
-    // node:http arms the socket timeout at keepAliveTimeout plus a 1 s margin of its own.
-    this.server.keepAliveTimeout = Math.min(clampDelay(config.keepAliveTimeoutMs), MAX_DELAY_MS - 1000);
+    // The sweep holds idle connections to keepAliveTimeoutMs (HttpDeadline). node:http's own
+    // keep-alive timeout would re-arm a socket timer at every response and clear it at every
+    // request, and add a `Keep-Alive: timeout=…` hint that go-micro's Go clients ignore.
+    this.server.keepAliveTimeout = 0;
     this.server.on("connection", this.onConnection);
     this.server.on("request", this.onRequest);
     this.server.on("checkContinue", this.onCheckContinue);
@@ -162,6 +164,8 @@ export class HttpListener implements Listener, ConnectionOwner {
 
   private receive(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
     (req.socket as TaggedConnection)[kDeadline]?.request(req, res, Date.now());
+    // No `Date` header: neither go-micro nor this transport reads it, and every reply carried it.
+    res.sendDate = false;
     const sock = (req.socket as TaggedConnection)[kSocket];
     if (sock === undefined) {
       res.destroy();
@@ -184,7 +188,7 @@ export class HttpListener implements Listener, ConnectionOwner {
       writeError(res, tooLarge(length, this.config.maxBodyBytes), given, true);
     } else {
       const id = given ?? (header[Headers.id] = randomUUID());
-      receiveBody(req, res, sock, id, header, this.config.maxBodyBytes, this.logger);
+      receiveBody(req, res, sock, id, header, this.config.maxBodyBytes);
       if (expectsContinue) res.writeContinue();
     }
   }

@@ -5,7 +5,7 @@ import type { Logger } from "../../logger/logger";
 import { Headers } from "../headers";
 import type { Message, Socket } from "../transport";
 import { joinHostPort } from "../../internal/address";
-import { connectionError, endWith, writeError, writeHeaders } from "../../internal/http/wire";
+import { connectionError, endWith, headerList, writeError } from "../../internal/http/wire";
 import { POLL_HEADER, type HttpStreamMailboxes } from "./stream-mailboxes";
 
 const EMPTY = Buffer.alloc(0);
@@ -55,7 +55,7 @@ export class HttpServerSocket implements Socket {
     this.pending.delete(id);
     if (res.destroyed) return Promise.reject(connectionError(this.remote, "connection closed"));
     try {
-      res.writeHead(200, writeHeaders(reply.header, reply.body.length, this.owner.draining));
+      res.writeHead(200, headerList(reply.header, reply.body.length, this.owner.draining));
     } catch (err) {
       // Node validates header names and values; a bad one must not leave the caller hanging.
       writeError(res, internalServerError("the reply could not be written"), id, false);
@@ -138,13 +138,6 @@ export class HttpServerSocket implements Socket {
     } catch (err) {
       this.owner.logger?.error("http transport: message handler threw", { remote: this.remote, error: String(err) });
     }
-  }
-
-  /** Drops the pending entry of a response that closed unanswered (the peer went away): the server hears it as a cancel. */
-  forget(id: string, res: ServerResponse): void {
-    if (this.pending.get(id) !== res) return;
-    this.pending.delete(id);
-    this.cancel(id);
   }
 
   /** Tells the handler the client gave up on `id`, as the tcp transport's cancel message would. */

@@ -1,12 +1,10 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Logger } from "../../logger/logger";
 import type { HttpServerSocket } from "./http-server-socket";
 import { tooLarge, writeError } from "../../internal/http/wire";
 
 const kInbound = Symbol("tsmicro.http.inbound");
 
 type TaggedRequest = IncomingMessage & { [kInbound]?: Inbound };
-type TaggedResponse = ServerResponse & { [kInbound]?: Inbound };
 
 /** One request being received; kept on the request and response so the event handlers need no closures. */
 interface Inbound {
@@ -15,7 +13,6 @@ interface Inbound {
   readonly id: string;
   readonly header: Record<string, string>;
   readonly limit: number;
-  readonly logger?: Logger;
   readonly chunks: Buffer[];
   size: number;
   refused: boolean;
@@ -23,7 +20,9 @@ interface Inbound {
 
 /**
  * Reads the body of an accepted request (refusing it with a 413 as soon as it passes `limit`)
- * and then delivers the message on `sock`.
+ * and then delivers the message on `sock`. Two listeners per request: an aborted request emits
+ * no `error` when nobody listens, and a request whose connection closes unanswered is
+ * cancelled when the connection's close reaches `sock` (HttpServerSocket.handleClose).
  */
 export function receiveBody(
   req: IncomingMessage,
@@ -32,15 +31,10 @@ export function receiveBody(
   id: string,
   header: Record<string, string>,
   limit: number,
-  logger: Logger | undefined,
 ): void {
-  const inbound: Inbound = { sock, res, id, header, limit, logger, chunks: [], size: 0, refused: false };
-  (req as TaggedRequest)[kInbound] = inbound;
-  (res as TaggedResponse)[kInbound] = inbound;
+  (req as TaggedRequest)[kInbound] = { sock, res, id, header, limit, chunks: [], size: 0, refused: false };
   req.on("data", onRequestData);
   req.on("end", onRequestEnd);
-  req.on("error", onRequestError);
-  res.on("close", onResponseClose);
 }
 
 function onRequestData(this: TaggedRequest, chunk: Buffer): void {
@@ -65,14 +59,4 @@ function onRequestEnd(this: TaggedRequest): void {
   const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, inbound.size);
   chunks.length = 0;
   inbound.sock.deliver({ header: inbound.header, body }, inbound.id, inbound.res);
-}
-
-function onRequestError(this: TaggedRequest, err: Error): void {
-  const inbound = this[kInbound]!;
-  inbound.logger?.debug("http transport: request aborted", { remote: inbound.sock.remote, error: err.message });
-}
-
-function onResponseClose(this: TaggedResponse): void {
-  const inbound = this[kInbound]!;
-  inbound.sock.forget(inbound.id, this);
 }

@@ -3,7 +3,7 @@ import { clampDelay } from "../../internal/timers";
 import { Headers } from "../headers";
 import { isStreamTerminal, streamControl } from "../stream-flow";
 import type { Message } from "../transport";
-import { endWith, writeHeaders } from "../../internal/http/wire";
+import { endWith, headerList } from "../../internal/http/wire";
 
 /**
  * The request header of a poll: a `POST /` with `Micro-Stream` and this header, and no body,
@@ -170,6 +170,6 @@ function release(box: Mailbox): void {
 
 function writeMessage(res: ServerResponse, message: Message): void {
   if (res.headersSent || res.destroyed) return;
-  res.writeHead(200, writeHeaders(message.header, message.body.length, false));
+  res.writeHead(200, headerList(message.header, message.body.length, false));
   endWith(res, message.body);
 }

@@ -184,6 +184,58 @@ describe("HttpTransport", () => {
     }
   });
 
+  it("sends a request head with Host, Content-Length and keep-alive, as Go's net/http requires", async () => {
+    await start();
+    let head: string[] = [];
+    const plain = createServer((req, res) => {
+      head = req.rawHeaders;
+      req.resume();
+      req.on("end", () => res.writeHead(200, { [Headers.id]: "h1" }).end("ok"));
+    });
+    await new Promise<void>((r) => plain.listen(0, "127.0.0.1", r));
+    try {
+      const address = `127.0.0.1:${(plain.address() as AddressInfo).port}`;
+      const caller = await dialCaller(transport, address);
+      // Framing headers in a message are the transport's own: these are replaced, not sent.
+      await caller.call({ header: { [Headers.id]: "h1", "Micro-Endpoint": "Greeter.Hello", Host: "elsewhere", "Content-Length": "99" }, body: Buffer.from("hello") });
+      const pairs = new Map<string, string[]>();
+      for (let i = 0; i < head.length; i += 2) pairs.set(head[i]!.toLowerCase(), [...(pairs.get(head[i]!.toLowerCase()) ?? []), head[i + 1]!]);
+      expect(pairs.get("host")).toEqual([address]);
+      expect(pairs.get("content-length")).toEqual(["5"]);
+      expect(pairs.get("connection")).toEqual(["keep-alive"]);
+      expect(pairs.get("micro-endpoint")).toEqual(["Greeter.Hello"]);
+      await caller.socket.close();
+    } finally {
+      await new Promise((r) => plain.close(r));
+    }
+  });
+
+  it("answers without Date and Keep-Alive headers (the sweep, not a hint, bounds idle connections)", async () => {
+    await start();
+    const res = await post(listener.address, { headers: { [Headers.id]: "d1" }, body: "x" });
+    expect(res.status).toBe(200);
+    expect(res.headers[Headers.id.toLowerCase()]).toBe("d1");
+    expect(res.headers.date).toBeUndefined();
+    expect(res.headers["keep-alive"]).toBeUndefined();
+  });
+
+  it("fails a call whose response is cut short with 503 connection_lost (no error listener on the response)", async () => {
+    await start();
+    const plain = createServer((req, res) => {
+      req.resume();
+      res.writeHead(200, { [Headers.id]: "c1", "Content-Length": 100 });
+      res.write("partial", () => res.socket?.destroy());
+    });
+    await new Promise<void>((r) => plain.listen(0, "127.0.0.1", r));
+    try {
+      const caller = await dialCaller(transport, `127.0.0.1:${(plain.address() as AddressInfo).port}`);
+      await expect(caller.socket.send({ header: { [Headers.id]: "c1" }, body: Buffer.from("x") })).rejects.toMatchObject({ code: 503, id: ErrorIds.connectionLost });
+      await caller.socket.close();
+    } finally {
+      await new Promise((r) => plain.close(r));
+    }
+  });
+
   it("rejects sends after the transport closed its dialed sockets, and bad addresses at dial", async () => {
     await start();
     const caller = await dialCaller(transport, listener.address);
