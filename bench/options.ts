@@ -28,7 +28,7 @@ export interface BenchOptions {
 
 const USAGE = `usage: npm run bench -- [--only=<id or substring>[,…]] [--window=<s>] [--warmup=<s>]
        [--concurrency=1,32,256] [--payload=small,16k] [--events=200000] [--write|--no-write]
-       [--baseline=<other checkout>/node_modules/.cache/tsmicro-bench/bench]`;
+       [--baseline=<compiled bench of another checkout, the directory holding processes/>]`;
 
 function positive(text: string, what: string): number {
   const n = Number(text);
