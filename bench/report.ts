@@ -133,23 +133,37 @@ function targets(res: RunResults): Verdict[] {
   const { rpc, pubsub } = res;
   const cs = res.settings.concurrency;
   const tcp = "tsmicro-tcp-json";
-  const noTcp = rpc.some((r) => r.system === tcp) ? "scenario not run" : "no tcp transport yet";
+  const noTcp = rpc.some((r) => r.system === tcp) ? "scenario not run" : "not run";
   const peerAt = (op: Op, c: number): RpcRow | undefined => bestPeer(scenario(rpc, op, c));
   const out: Verdict[] = [
-    ratioTarget("tcp, small, c=256: ≥ 2× best peer", find(rpc, tcp, "hello", 256), peerAt("hello", 256), 2, "best peer", noTcp),
-    ratioTarget("tcp, small, c=256: ≥ 0.5× raw net framing", find(rpc, tcp, "hello", 256), find(rpc, "raw-net", "hello", 256), 0.5, "raw net", noTcp),
-    ratioTarget("tcp, small, c=32: ≥ 1.5× best peer", find(rpc, tcp, "hello", 32), peerAt("hello", 32), 1.5, "best peer", noTcp),
+    ratioTarget("tcp, small, c=1: ≥ 1.1× best peer", find(rpc, tcp, "hello", 1), peerAt("hello", 1), 1.1, "best peer", noTcp),
+    ratioTarget("tcp, small, c=32: ≥ 2× best peer", find(rpc, tcp, "hello", 32), peerAt("hello", 32), 2, "best peer", noTcp),
+    ratioTarget("tcp, small, c=256: ≥ 2.5× best peer", find(rpc, tcp, "hello", 256), peerAt("hello", 256), 2.5, "best peer", noTcp),
   ];
   const t32 = find(rpc, tcp, "hello", 32);
-  const peers32 = scenario(rpc, "hello", 32).filter((r) => r.family === "peer" && ok(r));
-  if (t32 && peers32.length > 0) {
-    const lowest = peers32.sort((a, b) => a.p99Us - b.p99Us)[0]!;
-    out.push(["tcp, small, c=32: p99 below every peer's", `${int(t32.p99Us)} µs vs ${int(lowest.p99Us)} µs (${lowest.label})`, verdict(t32.p99Us < lowest.p99Us)]);
-  } else out.push(["tcp, small, c=32: p99 below every peer's", "–", `not measured (${noTcp})`]);
+  const others32 = scenario(rpc, "hello", 32).filter((r) => r.system !== tcp && !r.system.endsWith("@before") && ok(r));
+  if (t32 && others32.length > 0) {
+    const lowest = others32.sort((a, b) => a.p99Us - b.p99Us)[0]!;
+    out.push(["tcp, small, c=32: p99 the lowest of all rows", `${int(t32.p99Us)} µs vs ${int(lowest.p99Us)} µs (${lowest.label})`, verdict(t32.p99Us < lowest.p99Us)]);
+  } else out.push(["tcp, small, c=32: p99 the lowest of all rows", "–", `not measured (${noTcp})`]);
   const echoCells = cs.map((c): [Op, number] => ["echo", c]);
-  out.push(worstRatio("tcp, 16 KiB: ≥ 0.9× raw net framing", rpc, tcp, (op, c) => find(rpc, "raw-net", op, c), echoCells, 0.9, noTcp));
+  const rawNet = (op: Op, c: number): RpcRow | undefined => find(rpc, "raw-net", op, c);
+  out.push(worstRatio("tcp + json, 16 KiB: ≥ 0.9× raw net framing at every concurrency", rpc, tcp, rawNet, echoCells, 0.9, noTcp));
+  out.push(worstRatio("tcp + protobuf, 16 KiB: ≥ 1.0× raw net framing (JSON) at every concurrency", rpc, "tsmicro-tcp-proto", rawNet, echoCells, 1.0, "not run"));
   const allCells = (["hello", "echo"] as Op[]).flatMap((op) => cs.map((c): [Op, number] => [op, c]));
-  out.push(worstRatio("http + json: ≥ 0.8× raw node:http at every concurrency (both payloads)", rpc, "tsmicro-http-json", (op, c) => find(rpc, "raw-http", op, c), allCells, 0.8, "not run"));
+  out.push(worstRatio("http + json: ≥ 0.8× raw node:http at every concurrency and payload", rpc, "tsmicro-http-json", (op, c) => find(rpc, "raw-http", op, c), allCells, 0.8, "not run"));
+  let worst: { r: number; where: string; peer: string } | undefined;
+  for (const [op, c] of allCells) {
+    const mine = find(rpc, tcp, op, c);
+    const peers = scenario(rpc, op, c).filter((r) => r.family === "peer" && ok(r)).sort((a, b) => a.cpuPer10k - b.cpuPer10k);
+    if (!mine || peers.length === 0) continue;
+    const r = mine.cpuPer10k / peers[0]!.cpuPer10k;
+    if (!worst || r > worst.r) worst = { r, where: `${OP_SHORT[op]} c=${c}`, peer: peers[0]!.label };
+  }
+  const cpuTarget = "tcp + json: CPU per request ≤ every peer's at both payloads";
+  out.push(worst ? [cpuTarget, `worst ${worst.r.toFixed(2)}× ${worst.peer} (${worst.where})`, verdict(worst.r <= 1)] : [cpuTarget, "–", `not measured (${noTcp})`]);
+  out.push(ratioTarget("grpc + protobuf, small, c=32: ≥ 1.5× @grpc/grpc-js (issue 10)", find(rpc, "tsmicro-grpc-proto", "hello", 32), find(rpc, "grpc", "hello", 32), 1.5, "grpc-js", "not run"));
+  out.push(...streamTargets(res.stream ?? []));
   const ran = pubsub.filter((r) => !r.failed);
   const lossy = ran.filter((r) => r.lost > 0 || r.publishErrors > 0);
   out.push([
@@ -158,23 +172,35 @@ function targets(res: RunResults): Verdict[] {
     ran.length === 0 ? "not measured" : verdict(lossy.length === 0),
   ]);
   const natsBroker = ran.find((r) => r.system === "pubsub-tsmicro-nats");
-  const molNats = ran.find((r) => r.system === "pubsub-moleculer-nats");
-  out.push(
-    natsBroker && molNats
-      ? ["nats broker: ≥ 2× Moleculer over NATS", `${(natsBroker.eventsPerSec / molNats.eventsPerSec).toFixed(2)}×`, verdict(natsBroker.eventsPerSec >= 2 * molNats.eventsPerSec)]
-      : ["nats broker: ≥ 2× Moleculer over NATS", "–", `not measured (${natsBroker ? "Moleculer row missing" : "no nats broker yet"})`],
-  );
-  for (const system of [tcp, "tsmicro-http-json"]) {
-    let worst: { r: number; where: string; peer: string } | undefined;
-    for (const [op, c] of allCells) {
-      const mine = find(rpc, system, op, c);
-      const peers = scenario(rpc, op, c).filter((r) => r.family === "peer" && ok(r)).sort((a, b) => a.cpuPer10k - b.cpuPer10k);
-      if (!mine || peers.length === 0) continue;
-      const r = mine.cpuPer10k / peers[0]!.cpuPer10k;
-      if (!worst || r > worst.r) worst = { r, where: `${OP_SHORT[op]} c=${c}`, peer: peers[0]!.label };
+  for (const [target, base, min] of [
+    ["nats broker, at-most-once: ≥ 2× Moleculer over NATS (issue 9)", ran.find((r) => r.system === "pubsub-moleculer-nats"), 2],
+    ["nats broker, at-most-once: ≥ 0.6× raw NATS (issue 9)", ran.find((r) => r.system === "pubsub-raw-nats"), 0.6],
+  ] as const) {
+    out.push(
+      natsBroker && base
+        ? [target, `${(natsBroker.eventsPerSec / base.eventsPerSec).toFixed(2)}× (${int(natsBroker.eventsPerSec)} vs ${int(base.eventsPerSec)} events/s)`, verdict(natsBroker.eventsPerSec >= min * base.eventsPerSec)]
+        : [target, "–", "not measured (not run)"],
+    );
+  }
+  return out;
+}
+
+/** Issue 7's stream targets: tcp streams ≥ 3× grpc-js streaming and ≥ 0.5× raw framing, both modes. */
+function streamTargets(rows: readonly StreamRow[]): Verdict[] {
+  const out: Verdict[] = [];
+  for (const [base, min, name] of [["stream-grpc", 3, "@grpc/grpc-js streaming"], ["stream-raw-net", 0.5, "raw net stream framing"]] as const) {
+    const target = `tcp streams: ≥ ${min}× ${name}, both modes (issue 7)`;
+    const ratios = (["server", "bidi"] as const).flatMap((mode) => {
+      const mine = rows.find((r) => r.system === "stream-tsmicro-tcp" && r.mode === mode && !r.failed);
+      const other = rows.find((r) => r.system === base && r.mode === mode && !r.failed);
+      return mine && other && other.mps > 0 ? [{ mode, r: mine.mps / other.mps }] : [];
+    });
+    if (ratios.length === 0) {
+      out.push([target, "–", "not measured (not run)"]);
+      continue;
     }
-    const target = `${system.replace("tsmicro-", "").replace("-", " + ")}: CPU per request ≤ every peer's`;
-    out.push(worst ? [target, `worst ${worst.r.toFixed(2)}× ${worst.peer} (${worst.where})`, verdict(worst.r <= 1)] : [target, "–", `not measured (${system === tcp ? noTcp : "not run"})`]);
+    const worst = ratios.sort((a, b) => a.r - b.r)[0]!;
+    out.push([target, `worst ${worst.r.toFixed(2)}× (${worst.mode === "server" ? "server stream" : "bidi echo"})`, verdict(worst.r >= min)]);
   }
   return out;
 }
@@ -236,7 +262,7 @@ export function renderReport(res: RunResults): string {
     "",
   ];
   if (res.skipped.length > 0) out.push("Not run:", "", ...res.skipped.map((x) => `- ${x.label}: ${x.reason}`), "");
-  out.push("### Targets (issue 3)", "", table(["target", "this run", "status"], targets(res)), "");
+  out.push("### Targets (issue 12, and the rows issues 7, 9 and 10 added)", "", table(["target", "this run", "status"], targets(res)), "");
   if (res.rpc.length > 0) {
     out.push("### Requests/s at a glance", "", summaryTable(res.rpc, ops, s.concurrency), "");
     for (const op of ops) {
