@@ -164,8 +164,6 @@ export class HttpListener implements Listener, ConnectionOwner {
 
   private receive(req: IncomingMessage, res: ServerResponse, expectsContinue: boolean): void {
     (req.socket as TaggedConnection)[kDeadline]?.request(req, res, Date.now());
-    // No `Date` header: neither go-micro nor this transport reads it, and every reply carried it.
-    res.sendDate = false;
     const sock = (req.socket as TaggedConnection)[kSocket];
     if (sock === undefined) {
       res.destroy();

@@ -210,13 +210,14 @@ describe("HttpTransport", () => {
     }
   });
 
-  it("answers without Date and Keep-Alive headers (the sweep, not a hint, bounds idle connections)", async () => {
+  it("answers without a Keep-Alive hint (the sweep, not a hint, bounds idle connections) and with Date, as HTTP requires", async () => {
     await start();
     const res = await post(listener.address, { headers: { [Headers.id]: "d1" }, body: "x" });
     expect(res.status).toBe(200);
     expect(res.headers[Headers.id.toLowerCase()]).toBe("d1");
-    expect(res.headers.date).toBeUndefined();
     expect(res.headers["keep-alive"]).toBeUndefined();
+    // RFC 9110 §6.6.1: an origin server with a clock MUST send Date in 2xx, 3xx and 4xx responses.
+    expect(Number.isNaN(Date.parse(String(res.headers.date)))).toBe(false);
   });
 
   it("fails a call whose response is cut short with 503 connection_lost (no error listener on the response)", async () => {
