@@ -95,12 +95,15 @@ async function main(): Promise<void> {
   const timing = { warmupMs: opts.warmupMs, windowMs: opts.windowMs };
   const rpcSystems = systems.filter((s) => s.kind === "rpc");
   const cells = rpcSystems.length * opts.ops.length * opts.concurrency.length;
+  // A `--baseline` twin runs right after its row, cell by cell, so the two see the same machine.
+  const own = (s: BenchSystem): boolean => s.build === undefined;
+  const twinOf = <S extends BenchSystem>(s: S): S[] => [s, ...systems.filter((t): t is S => t.build?.id === s.id)];
   const budget = newRerunBudget();
   let n = 0;
   try {
-    for (const sys of rpcSystems) {
+    for (const mine of rpcSystems.filter(own)) {
       for (const op of opts.ops) {
-        for (const c of opts.concurrency) {
+        for (const c of opts.concurrency) for (const sys of twinOf(mine)) {
           const row = await leastDisturbed(() => runRpcCell(sys, op, c, timing, nats), budget, console.log);
           results.rpc.push(row);
           const what = row.failed
@@ -110,16 +113,16 @@ async function main(): Promise<void> {
         }
       }
     }
-    for (const sys of systems) {
-      if (sys.kind !== "stream") continue;
-      for (const mode of ["server", "bidi"] as const) {
+    for (const mine of systems) {
+      if (mine.kind !== "stream" || !own(mine)) continue;
+      for (const mode of ["server", "bidi"] as const) for (const sys of twinOf(mine)) {
         const row = await leastDisturbed(() => runStreamCell(sys, mode, timing), budget, console.log);
         results.stream!.push(row);
         const what = row.failed ? `FAILED ${row.failed.split("\n")[0]}` : `${Math.round(row.mps)} msg/s, ${row.cpuPer10k.toFixed(3)} CPU s/10k, errors ${row.errors + row.wrong}, other load ${row.otherLoad.toFixed(2)} cores`;
         console.log(`[stream] ${sys.label}, ${mode === "server" ? "server stream" : "bidi echo"}: ${what} (${since(t0)})`);
       }
     }
-    for (const sys of systems) {
+    for (const sys of systems.flatMap((s) => (own(s) ? twinOf(s) : []))) {
       if (sys.kind !== "pubsub") continue;
       const plan = { count: opts.events, batch: 1000, publishDeadlineMs: 60_000, quietMs: 3_000, drainMs: 15_000 };
       const row = await leastDisturbed(() => runPubSubCell(sys, plan, servers), budget, console.log);
