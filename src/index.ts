@@ -35,6 +35,7 @@ export { RegistrySelector, random, roundRobin, leastConn, filterVersion, filterM
 export type { Random, StrategyFactory } from "./selector";
 
 export type { DialOptions, ListenOptions, Listener, Message, Socket } from "./transport/transport";
+export { QUEUED } from "./transport/transport";
 export { Headers, END_OF_STREAM } from "./transport/headers";
 export { HttpTransport } from "./transport/http";
 export { TcpTransport, type TcpTransportOptions } from "./transport/tcp";

@@ -6,7 +6,7 @@ import type { HandlerDescriptor, SubscriberDescriptor } from "../discovery/descr
 import type { Constructor } from "../decorators/metadata-keys";
 import type { Logger } from "../logger/logger";
 import type { Node, ServiceRecord } from "../registry/registry";
-import type { Listener, Message, Socket } from "../transport/transport";
+import { QUEUED, type Listener, type Message, type Socket } from "../transport/transport";
 import { isCancel, SocketCancellations } from "./cancellation";
 import { debugHandlers } from "../debug/handlers";
 import { ProcessStats, RequestCounters } from "../debug/process-stats";
@@ -201,6 +201,7 @@ export class RpcServer implements Server {
     const cancels = new SocketCancellations();
     const streams = this.streams!;
     this.openSockets++;
+    const lost = (err: unknown): void => this.options.logger.debug("reply not delivered", { remote: socket.remote, error: String(err) });
     socket.onMessage((msg: Message) => {
       if (msg.header[Headers.stream] !== undefined) return streams.deliver(socket, msg);
       // A cancel is never refused: it frees work instead of adding any.
@@ -208,14 +209,24 @@ export class RpcServer implements Server {
       // The load shedder: one compare per request. The refusal is provably before any handler, so clients retry it.
       if (this.inflight.size >= max) return this.shed(socket, msg);
       this.inflight.begin();
-      dispatch(deps, msg, cancels)
-        .then((reply) => {
+      // One reaction per request: a reply queued at once (QUEUED) ends it there; any other send
+      // keeps it in flight until the transport took the reply, so a drain waits for it.
+      dispatch(deps, msg, cancels).then(
+        (reply) => {
           this.counters.requests++;
           if (reply.header[Headers.error] !== undefined) this.counters.errors++;
-          return socket.send(reply);
-        })
-        .catch((err: unknown) => this.options.logger.debug("reply not delivered", { remote: socket.remote, error: String(err) }))
-        .finally(() => this.inflight.end());
+          let sent: Promise<void>;
+          try {
+            sent = socket.send(reply);
+          } catch (err) {
+            sent = Promise.reject(err);
+          }
+          if (sent === QUEUED) return this.inflight.end();
+          void sent.catch(lost).finally(() => this.inflight.end());
+        },
+        // dispatch answers every failure itself; this only keeps a bug from leaving the request in flight.
+        (err: unknown) => (lost(err), this.inflight.end()),
+      );
     });
     socket.onClose((error) => {
       this.openSockets--;

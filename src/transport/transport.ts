@@ -15,6 +15,13 @@ export interface Message {
  * was handed to the peer (for HTTP: once its reply arrived) and rejects with a 503-class
  * MicroError when it could not be delivered; replies arrive through `onMessage`.
  */
+/**
+ * What a socket's `send` may return when the message was queued before `send` returned (the
+ * tcp transport under its queue bound): a caller that only waits for "queued" can skip a
+ * promise reaction per message by comparing with it.
+ */
+export const QUEUED: Promise<void> = Promise.resolve();
+
 export interface Socket {
   readonly local: string;
   readonly remote: string;

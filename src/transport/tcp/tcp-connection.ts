@@ -1,7 +1,7 @@
 import type { Socket as NetSocket } from "node:net";
 import { clampDelay } from "../../internal/timers";
 import type { Logger } from "../../logger/logger";
-import type { Message } from "../transport";
+import { QUEUED, type Message } from "../transport";
 import { closedByPeer, connectionError } from "./errors";
 import { encodeMessageHead, GOAWAY_FRAME, PREFACE } from "./frame";
 import { FrameReader, type FrameSink } from "./frame-reader";
@@ -38,7 +38,6 @@ interface Waiter {
   readonly reject: (error: Error) => void;
 }
 
-const RESOLVED: Promise<void> = Promise.resolve();
 
 // When a turn's frames go out. The first frame of a turn is written at once: a lone call (or
 // the first answer of a burst) does not wait for the end of the turn. The rest are batched, but
@@ -141,7 +140,7 @@ export class TcpConnection {
       this.flushAt *= 2;
       this.write();
     }
-    return RESOLVED;
+    return QUEUED;
   }
 
   /** Queues a GOAWAY frame. */
