@@ -1,6 +1,6 @@
 import { ErrorIds, MicroError, serviceUnavailable } from "../errors";
 import { CANCEL_TIMEOUT, Headers } from "../transport/headers";
-import type { Message, Socket } from "../transport/transport";
+import { QUEUED, type Message, type Socket } from "../transport/transport";
 import type { CallState } from "./call-state";
 
 const EMPTY = Buffer.alloc(0);
@@ -61,7 +61,9 @@ export class ClientConnection {
         reject(state.error!);
         this.cancel(id, MicroError.is(state.error) && state.error.code === 408 ? CANCEL_TIMEOUT : "1");
       });
-      this.socket.send(message).catch((err: unknown) => {
+      const sent = this.socket.send(message);
+      if (sent === QUEUED) return; // nothing can fail any more: no reaction needed
+      sent.catch((err: unknown) => {
         if (this.pending.get(id) !== p) return;
         this.pending.delete(id);
         this.settle(p, undefined, MicroError.is(err) ? err : serviceUnavailable(`send to ${this.address} failed: ${String(err)}`, ErrorIds.connection));
