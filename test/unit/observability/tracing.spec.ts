@@ -24,6 +24,8 @@ class ServiceB {
   @Handler("B.Work", { validate: false })
   async work(req: { n: number }, ctx: Context): Promise<{ ok: boolean }> {
     seenInB.push({ traceId: ctx.trace?.traceId, spanId: ctx.trace?.spanId });
+    // The application's own span, parented by whatever context is active in the handler.
+    trace.getTracer("app").startSpan("app work").end();
     await ctx.publish(TOPIC, { n: req.n });
     return { ok: true };
   }
@@ -89,6 +91,11 @@ describe("tracing through the application's OpenTelemetry SDK", () => {
     for (let i = 1; i < chain.length; i++) expect(chain[i]!.parentSpanContext?.spanId).toBe(chain[i - 1]!.spanContext().spanId);
     // The handler's ctx.trace (and so its log lines) names the span the collector gets.
     expect(seenInB).toEqual([{ traceId: serveB.spanContext().traceId, spanId: serveB.spanContext().spanId }]);
+    // The handler's span is the active context while it runs, so the application's spans hang under it.
+    expect(spans.find((s) => s.name === "app work")?.parentSpanContext?.spanId).toBe(serveB.spanContext().spanId);
+    expect(callB.attributes).toMatchObject({ "rpc.system": "tsmicro", "rpc.service": B, "rpc.method": "B.Work", "rpc.tsmicro.attempt": 1, "rpc.tsmicro.status_code": 200 });
+    expect(callB.attributes["server.address"]).toEqual(expect.stringMatching(/.+/));
+    expect(process.attributes["messaging.message.id"]).toEqual(expect.stringMatching(/.+/));
     expect(serveA.attributes).toMatchObject({ "rpc.system": "tsmicro", "rpc.service": A, "rpc.method": "A.Start", "rpc.tsmicro.status_code": 200 });
     expect(publish.attributes).toMatchObject({ "messaging.system": "memory", "messaging.destination.name": TOPIC, "messaging.operation.type": "publish" });
     expect(process.attributes).toMatchObject({ "messaging.destination.name": TOPIC, "messaging.operation.type": "process" });
