@@ -251,8 +251,8 @@ export class RpcClient implements Client {
     const header: Record<string, string> = metadata === NO_METADATA ? {} : { ...metadata };
     const from = context?.service ?? this.options.fromService;
     if (from) header[Headers.fromService] = from;
-    header[Headers.traceparent] = context?.trace ? formatTraceparent(childSpan(context.trace)) : newTraceparent();
-    injectTraceHeaders(header);
+    // With tracing on, the active span's traceparent is sent; only without one is an id made here.
+    if (!injectTraceHeaders(header)) header[Headers.traceparent] = context?.trace ? formatTraceparent(childSpan(context.trace)) : newTraceparent();
     return header;
   }
 }

@@ -1,13 +1,26 @@
-import { context, propagation, ProxyTracerProvider, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type SpanOptions, type TextMapGetter, type Tracer } from "@opentelemetry/api";
+import { context, propagation, ProxyTracerProvider, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type SpanOptions, type TextMapGetter, type TextMapSetter, type Tracer } from "@opentelemetry/api";
 import type { AttemptWrapper, PublishWrapper } from "../client/client";
 import type { Context } from "../metadata/context";
 import type { HandlerWrapper, SubscriberWrapper } from "../server/server";
 import { Attr, failureOf, RPC_SYSTEM } from "./attributes";
 
+/** `traceparent` → `Traceparent`: the capitalised form of each propagation key, made once per key. */
+const capitalised = new Map<string, string>();
+
 /** Reads propagation headers whatever their case (tcp keeps `Traceparent`, HTTP lower-cases it). */
 const getter: TextMapGetter<Readonly<Record<string, string>>> = {
   keys: (carrier) => Object.keys(carrier),
-  get: (carrier, key) => carrier[key] ?? carrier[key[0]!.toUpperCase() + key.slice(1)],
+  get: (carrier, key) => {
+    const value = carrier[key];
+    if (value !== undefined) return value;
+    let upper = capitalised.get(key);
+    // Propagators ask for a few fixed keys; a custom one asking for many is not kept.
+    if (upper === undefined) {
+      upper = key.charAt(0).toUpperCase() + key.slice(1);
+      if (capitalised.size < 64) capitalised.set(key, upper);
+    }
+    return carrier[upper];
+  },
 };
 
 /** Ends `span` with the outcome of `work`, passing the outcome on. */
@@ -130,14 +143,25 @@ function adopt(ctx: Context, span: Span): Context {
   return ctx.with({ trace: { traceId: sc.traceId, spanId: sc.spanId, flags: sc.traceFlags.toString(16).padStart(2, "0") } });
 }
 
-/** Writes the active context's propagation headers (the installed propagators decide which). */
-export function injectActiveContext(header: Record<string, string>): void {
-  propagation.inject(context.active(), header, {
-    set: (carrier, key, value) => {
-      carrier[key === "traceparent" ? "Traceparent" : key] = value;
-    },
-  });
+/** Writes the active context's propagation headers (the installed propagators decide which); true when one was `traceparent`. */
+export function injectActiveContext(header: Record<string, string>): boolean {
+  wroteTraceparent = false;
+  propagation.inject(context.active(), header, setter);
+  return wroteTraceparent;
 }
+
+/** Set by `setter` while `injectActiveContext` runs (synchronously): whether a `traceparent` was written. */
+let wroteTraceparent = false;
+
+/** Writes `traceparent` as tsmicro's headers spell it, other keys as the propagator names them. */
+const setter: TextMapSetter<Record<string, string>> = {
+  set: (carrier, key, value) => {
+    if (key === "traceparent") {
+      carrier.Traceparent = value;
+      wroteTraceparent = true;
+    } else carrier[key] = value;
+  },
+};
 
 /**
  * True when an OpenTelemetry SDK is installed (tsmicro's own or the application's): without

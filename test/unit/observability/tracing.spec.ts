@@ -2,6 +2,7 @@ import { context, propagation, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { Broker, Handler, MemoryBroker, MemoryRegistry, Module, Registry, Service, Subscribe, createTestingModule, type Constructor, type Context, type TestingModule } from "../../../src";
+import { injectActiveContext } from "../../../src/observability/tracing";
 import { uniqueName } from "../../contract/registry.contract";
 
 const [A, B, C] = [uniqueName("trace-a"), uniqueName("trace-b"), uniqueName("trace-c")];
@@ -99,6 +100,17 @@ describe("tracing through the application's OpenTelemetry SDK", () => {
     expect(serveA.attributes).toMatchObject({ "rpc.system": "tsmicro", "rpc.service": A, "rpc.method": "A.Start", "rpc.tsmicro.status_code": 200 });
     expect(publish.attributes).toMatchObject({ "messaging.system": "memory", "messaging.destination.name": TOPIC, "messaging.operation.type": "publish" });
     expect(process.attributes).toMatchObject({ "messaging.destination.name": TOPIC, "messaging.operation.type": "process" });
+  });
+
+  it("says whether it injected a traceparent: only with a span active", () => {
+    const none: Record<string, string> = {};
+    expect(injectActiveContext(none)).toBe(false);
+    expect(none.Traceparent).toBeUndefined();
+    const span = trace.getTracer("app").startSpan("outer");
+    const header: Record<string, string> = {};
+    expect(context.with(trace.setSpan(context.active(), span), () => injectActiveContext(header))).toBe(true);
+    span.end();
+    expect(header.Traceparent).toBe(`00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`);
   });
 
   it("marks a failed call's client span as an error with the MicroError code", async () => {
