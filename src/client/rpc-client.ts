@@ -199,14 +199,23 @@ export class RpcClient implements Client {
     }
   }
 
-  /** The innermost attempt stage (used when attempt wrappers are configured). */
-  private async attemptOnce(a: StatefulAttempt, opts: ResolvedCallOptions): Promise<unknown> {
-    const id = String(++sequence);
-    const message = this.request(a, opts, id, a.deadline);
-    const pooled = this.pool.get(a.node);
-    const conn = pooled instanceof Promise ? await (a[kState]?.bound(pooled) ?? pooled) : pooled;
-    const reply = await conn.request(message, a[kState]);
-    return this.decode(reply, opts, id, a.endpoint, a.node);
+  /**
+   * The innermost attempt stage (used when attempt wrappers are configured). Not an async
+   * function: with a pooled connection (the common case) it adds no async frame to the attempt.
+   */
+  private attemptOnce(a: StatefulAttempt, opts: ResolvedCallOptions): Promise<unknown> {
+    try {
+      const id = String(++sequence);
+      const message = this.request(a, opts, id, a.deadline);
+      const state = a[kState];
+      const decode = (reply: Message): unknown => this.decode(reply, opts, id, a.endpoint, a.node);
+      const pooled = this.pool.get(a.node);
+      if (!(pooled instanceof Promise)) return pooled.request(message, state).then(decode);
+      return (state?.bound(pooled) ?? pooled).then((conn) => conn.request(message, state)).then(decode);
+    } catch (err) {
+      // Thrown while building the request (an unencodable body): a rejection, as from an async function.
+      return Promise.reject(err as Error);
+    }
   }
 
   /** The call's policy, told whether the node advertises the endpoint idempotent, or the call's `retryOn`. */
@@ -242,8 +251,8 @@ export class RpcClient implements Client {
     const header: Record<string, string> = metadata === NO_METADATA ? {} : { ...metadata };
     const from = context?.service ?? this.options.fromService;
     if (from) header[Headers.fromService] = from;
-    header[Headers.traceparent] = context?.trace ? formatTraceparent(childSpan(context.trace)) : newTraceparent();
-    injectTraceHeaders(header);
+    // With tracing on, the active span's traceparent is sent; only without one is an id made here.
+    if (!injectTraceHeaders(header)) header[Headers.traceparent] = context?.trace ? formatTraceparent(childSpan(context.trace)) : newTraceparent();
     return header;
   }
 }

@@ -20,18 +20,43 @@ export const SPAN_RING_CAPACITY = 500;
 
 /** The most recent finished spans of a process, bounded; filled by the tracing setup. */
 export class SpanRing {
-  private readonly spans: SpanRecord[] = [];
+  // A circular buffer: once full, a push overwrites the oldest entry instead of shifting 500.
+  // An entry may be a function making its record: the tracing processor defers that work to
+  // the rare read (`Debug.Trace`) rather than paying it for every span.
+  private readonly entries: Array<SpanRecord | (() => SpanRecord)> = [];
+  private oldest = 0;
 
   constructor(readonly capacity = SPAN_RING_CAPACITY) {}
 
   push(span: SpanRecord): void {
-    this.spans.push(span);
-    if (this.spans.length > this.capacity) this.spans.splice(0, this.spans.length - this.capacity);
+    this.add(span);
+  }
+
+  /** Keeps a span whose record `make` builds only if it is read. */
+  pushLazy(make: () => SpanRecord): void {
+    this.add(make);
   }
 
   /** Up to `count` newest spans, oldest first; only those of `traceId` when given. */
   recent(count = this.capacity, traceId?: string): SpanRecord[] {
-    const matching = traceId ? this.spans.filter((s) => s.traceId === traceId) : this.spans;
-    return matching.slice(Math.max(0, matching.length - count));
+    const e = this.entries;
+    const ordered: SpanRecord[] = [];
+    for (let i = 0; i < e.length; i++) {
+      const at = (this.oldest + i) % e.length;
+      const entry = e[at]!;
+      const record = typeof entry === "function" ? (e[at] = entry()) : entry;
+      if (!traceId || record.traceId === traceId) ordered.push(record);
+    }
+    return ordered.slice(Math.max(0, ordered.length - count));
+  }
+
+  private add(entry: SpanRecord | (() => SpanRecord)): void {
+    if (this.capacity <= 0) return;
+    if (this.entries.length < this.capacity) {
+      this.entries.push(entry);
+      return;
+    }
+    this.entries[this.oldest] = entry;
+    this.oldest = (this.oldest + 1) % this.capacity;
   }
 }

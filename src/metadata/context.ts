@@ -125,19 +125,23 @@ export class Context implements CallContext {
 
   /** A copy of this context with some fields replaced. */
   with(init: ContextInit): Context {
-    return new Context({
-      metadata: this.metadata,
+    // The tracing wrapper copies every request's context: what the copy does not replace stays
+    // lazy (metadata parsed, signal made only when read), and reads the same values as this one.
+    const copy = new Context({
+      headers: this.headers,
+      metadata: this.md ?? (init.headers === undefined ? undefined : this.metadata),
       deadline: this.deadline,
-      signal: this.signal,
+      signal: typeof this.signalSource === "function" ? () => this.signal : this.signalSource,
       caller: this.caller,
       service: this.service,
       endpoint: this.endpoint,
-      trace: this.trace,
       logger: this.baseLogger,
       client: this.client,
       delivery: this.delivery,
       ...init,
     });
+    copy.traceContext = "trace" in init ? init.trace : this.trace;
+    return copy;
   }
 
   private requireClient(): Client {

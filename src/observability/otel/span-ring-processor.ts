@@ -13,23 +13,30 @@ export class SpanRingProcessor implements SpanProcessor {
   onStart(_span: Span, _parent: Context): void {}
 
   onEnd(span: ReadableSpan): void {
-    const attributes: SpanRecord["attributes"] = {};
-    for (const [k, v] of Object.entries(span.attributes)) {
-      if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") attributes[k] = v;
-    }
-    this.ring.push({
-      traceId: span.spanContext().traceId,
-      spanId: span.spanContext().spanId,
-      parentSpanId: span.parentSpanContext?.spanId ?? "",
-      name: span.name,
-      kind: KINDS[span.kind] ?? "internal",
-      started: Math.round(ms(span.startTime)),
-      durationMs: Math.round(ms(span.duration) * 1000) / 1000,
-      status: STATUS[span.status.code] ?? "unset",
-      attributes,
-    });
+    // Made into a record only when `Debug.Trace` reads it: a span ends on every call, a read is rare.
+    this.ring.pushLazy(() => recordOf(span));
   }
 
   async forceFlush(): Promise<void> {}
   async shutdown(): Promise<void> {}
+}
+
+/** The ring's record of a finished span. */
+function recordOf(span: ReadableSpan): SpanRecord {
+  const attributes: SpanRecord["attributes"] = {};
+  for (const [k, v] of Object.entries(span.attributes)) {
+    if (typeof v === "string" || typeof v === "number" || typeof v === "boolean") attributes[k] = v;
+  }
+  const sc = span.spanContext();
+  return {
+    traceId: sc.traceId,
+    spanId: sc.spanId,
+    parentSpanId: span.parentSpanContext?.spanId ?? "",
+    name: span.name,
+    kind: KINDS[span.kind] ?? "internal",
+    started: Math.round(ms(span.startTime)),
+    durationMs: Math.round(ms(span.duration) * 1000) / 1000,
+    status: STATUS[span.status.code] ?? "unset",
+    attributes,
+  };
 }

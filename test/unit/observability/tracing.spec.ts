@@ -2,6 +2,7 @@ import { context, propagation, trace } from "@opentelemetry/api";
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from "@opentelemetry/sdk-trace-base";
 import { NodeTracerProvider } from "@opentelemetry/sdk-trace-node";
 import { Broker, Handler, MemoryBroker, MemoryRegistry, Module, Registry, Service, Subscribe, createTestingModule, type Constructor, type Context, type TestingModule } from "../../../src";
+import { injectActiveContext } from "../../../src/observability/tracing";
 import { uniqueName } from "../../contract/registry.contract";
 
 const [A, B, C] = [uniqueName("trace-a"), uniqueName("trace-b"), uniqueName("trace-c")];
@@ -24,6 +25,8 @@ class ServiceB {
   @Handler("B.Work", { validate: false })
   async work(req: { n: number }, ctx: Context): Promise<{ ok: boolean }> {
     seenInB.push({ traceId: ctx.trace?.traceId, spanId: ctx.trace?.spanId });
+    // The application's own span, parented by whatever context is active in the handler.
+    trace.getTracer("app").startSpan("app work").end();
     await ctx.publish(TOPIC, { n: req.n });
     return { ok: true };
   }
@@ -89,9 +92,25 @@ describe("tracing through the application's OpenTelemetry SDK", () => {
     for (let i = 1; i < chain.length; i++) expect(chain[i]!.parentSpanContext?.spanId).toBe(chain[i - 1]!.spanContext().spanId);
     // The handler's ctx.trace (and so its log lines) names the span the collector gets.
     expect(seenInB).toEqual([{ traceId: serveB.spanContext().traceId, spanId: serveB.spanContext().spanId }]);
+    // The handler's span is the active context while it runs, so the application's spans hang under it.
+    expect(spans.find((s) => s.name === "app work")?.parentSpanContext?.spanId).toBe(serveB.spanContext().spanId);
+    expect(callB.attributes).toMatchObject({ "rpc.system": "tsmicro", "rpc.service": B, "rpc.method": "B.Work", "rpc.tsmicro.attempt": 1, "rpc.tsmicro.status_code": 200 });
+    expect(callB.attributes["server.address"]).toEqual(expect.stringMatching(/.+/));
+    expect(process.attributes["messaging.message.id"]).toEqual(expect.stringMatching(/.+/));
     expect(serveA.attributes).toMatchObject({ "rpc.system": "tsmicro", "rpc.service": A, "rpc.method": "A.Start", "rpc.tsmicro.status_code": 200 });
     expect(publish.attributes).toMatchObject({ "messaging.system": "memory", "messaging.destination.name": TOPIC, "messaging.operation.type": "publish" });
     expect(process.attributes).toMatchObject({ "messaging.destination.name": TOPIC, "messaging.operation.type": "process" });
+  });
+
+  it("says whether it injected a traceparent: only with a span active", () => {
+    const none: Record<string, string> = {};
+    expect(injectActiveContext(none)).toBe(false);
+    expect(none.Traceparent).toBeUndefined();
+    const span = trace.getTracer("app").startSpan("outer");
+    const header: Record<string, string> = {};
+    expect(context.with(trace.setSpan(context.active(), span), () => injectActiveContext(header))).toBe(true);
+    span.end();
+    expect(header.Traceparent).toBe(`00-${span.spanContext().traceId}-${span.spanContext().spanId}-01`);
   });
 
   it("marks a failed call's client span as an error with the MicroError code", async () => {
