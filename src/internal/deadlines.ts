@@ -2,6 +2,7 @@ import { clampDelay } from "./timers";
 
 /** One wait in a {@link DeadlineQueue}: `expire` runs at `at` unless it was settled first. */
 export interface Deadline {
+  /** When it expires (ms since the epoch); in the list, no earlier than the deadline asked for. */
   readonly at: number;
   readonly expire: () => void;
   settled: boolean;
@@ -10,32 +11,70 @@ export interface Deadline {
   own?: NodeJS.Timeout;
 }
 
+/** How a {@link DeadlineQueue} treats deadlines that arrive out of order. */
+export interface DeadlineQueueOptions {
+  /**
+   * A deadline at most this many ms earlier than the newest one joins the list anyway and
+   * expires with it, up to this much late (never early); an earlier one gets its own timer.
+   * Default 0: only deadlines in order share the timer.
+   */
+  slackMs?: number;
+}
+
+/** Below this many entries the list is never compacted: walking it would cost more than it frees. */
+const COMPACT_MIN = 32;
+
 /**
  * Many short waits on one timer. Deadlines of the same budget arrive in order, so they sit in a
  * FIFO list and only the oldest unsettled one has a timer; settled ones leave from the front. A
- * deadline earlier than the newest one (a smaller budget) gets its own timer instead. Why: a
- * `setTimeout` plus a `Promise.race` per publish was a tenth of a NATS publisher's CPU.
+ * deadline earlier than the newest one by more than `slackMs` (a smaller budget) gets its own
+ * timer instead. Why: a `setTimeout` plus a `Promise.race` per publish was a tenth of a NATS
+ * publisher's CPU, and a timer per call a few percent of every client and server.
+ *
+ * Settled entries behind an unsettled head (one slow call) are removed by compacting the list
+ * once more than half of it is settled, so the list holds at most about twice the live entries.
  */
 export class DeadlineQueue {
   private head?: Deadline;
   private tail?: Deadline;
   private timer?: NodeJS.Timeout;
   private timerAt = Infinity;
+  /** Entries in the list, and how many of them are settled. */
+  private length = 0;
+  private settledInList = 0;
+  private readonly slackMs: number;
+
+  constructor(options: DeadlineQueueOptions = {}) {
+    this.slackMs = Math.max(0, options.slackMs ?? 0);
+  }
+
+  /** Entries held in the list (settled ones not yet removed included); for tests and metrics. */
+  get size(): number {
+    return this.length;
+  }
 
   /** Calls `expire` after `ms` unless {@link settle} is called first. */
   add(ms: number, expire: () => void): Deadline {
-    const d: Deadline = { at: Date.now() + clampDelay(ms), expire, settled: false };
-    if (this.tail !== undefined && d.at < this.tail.at) {
-      d.own = setTimeout(() => {
-        if (d.settled) return;
-        d.settled = true;
-        expire();
-      }, clampDelay(ms));
-      return d;
+    const delay = clampDelay(ms);
+    const at = Date.now() + delay;
+    const tail = this.tail;
+    if (tail !== undefined && at < tail.at) {
+      if (at < tail.at - this.slackMs) {
+        const own: Deadline = { at, expire, settled: false };
+        own.own = setTimeout(() => {
+          if (own.settled) return;
+          own.settled = true;
+          expire();
+        }, delay);
+        return own;
+      }
     }
-    if (this.tail === undefined) this.head = d;
-    else this.tail.next = d;
+    // Within the slack it takes the tail's time: the list stays in order, so only its head needs a timer.
+    const d: Deadline = { at: tail !== undefined && at < tail.at ? tail.at : at, expire, settled: false, next: undefined, own: undefined };
+    if (tail === undefined) this.head = d;
+    else tail.next = d;
     this.tail = d;
+    this.length++;
     if (this.timer === undefined) this.arm();
     return d;
   }
@@ -44,18 +83,47 @@ export class DeadlineQueue {
   settle(d: Deadline): void {
     if (d.settled) return;
     d.settled = true;
-    if (d.own !== undefined) clearTimeout(d.own);
-    else this.dropSettled();
+    if (d.own !== undefined) {
+      clearTimeout(d.own);
+      return;
+    }
+    this.settledInList++;
+    if (d === this.head) this.dropSettled();
+    else if (this.settledInList > this.length >> 1 && this.length >= COMPACT_MIN) this.compact();
   }
 
   private dropSettled(): void {
-    while (this.head !== undefined && this.head.settled) this.head = this.head.next;
-    if (this.head === undefined) {
+    let head = this.head;
+    while (head !== undefined && head.settled) {
+      head = head.next;
+      this.length--;
+      this.settledInList--;
+    }
+    this.head = head;
+    if (head === undefined) {
       this.tail = undefined;
       if (this.timer !== undefined) clearTimeout(this.timer);
       this.timer = undefined;
       this.timerAt = Infinity;
     }
+  }
+
+  /** Unlinks every settled entry (the head is unsettled here, or dropSettled would have run). */
+  private compact(): void {
+    this.dropSettled();
+    let prev = this.head;
+    if (prev === undefined) return;
+    for (let d = prev.next; d !== undefined; d = d.next) {
+      if (d.settled) {
+        this.length--;
+        this.settledInList--;
+      } else {
+        prev.next = d;
+        prev = d;
+      }
+    }
+    prev.next = undefined;
+    this.tail = prev;
   }
 
   private arm(): void {
@@ -73,7 +141,13 @@ export class DeadlineQueue {
     while (this.head !== undefined && (this.head.settled || this.head.at <= now)) {
       const d = this.head;
       this.head = d.next;
-      if (d.settled) continue;
+      // An `expire` that adds a deadline must find an empty list empty, not append to `d`.
+      if (this.head === undefined) this.tail = undefined;
+      this.length--;
+      if (d.settled) {
+        this.settledInList--;
+        continue;
+      }
       d.settled = true;
       d.expire();
     }

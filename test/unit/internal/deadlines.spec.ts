@@ -41,3 +41,66 @@ describe("DeadlineQueue", () => {
     expect(fired).toEqual([]);
   });
 });
+
+describe("DeadlineQueue with settled entries behind a slow one", () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it("holds about the live entries, not every settled one, while the head stays unsettled", () => {
+    const q = new DeadlineQueue();
+    const fired: string[] = [];
+    q.add(30_000, () => fired.push("slow"));
+    for (let i = 0; i < 10_000; i++) q.settle(q.add(30_000, () => fired.push("fast")));
+    expect(q.size).toBeLessThanOrEqual(64);
+    const live = Array.from({ length: 100 }, (_, i) => q.add(30_000, () => fired.push(`live${i}`)));
+    for (let i = 0; i < 1000; i++) q.settle(q.add(30_000, () => fired.push("fast")));
+    expect(q.size).toBeLessThanOrEqual(2 * 101 + 1);
+    q.settle(live[50]!);
+    jest.advanceTimersByTime(30_000);
+    expect(fired).toHaveLength(100);
+    expect(fired[0]).toBe("slow");
+    expect(fired).not.toContain("live50");
+    expect(fired).not.toContain("fast");
+    expect(q.size).toBe(0);
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it("keeps a deadline added from an expire callback", () => {
+    const q = new DeadlineQueue();
+    const fired: string[] = [];
+    q.add(10, () => q.add(10, () => fired.push("again")));
+    jest.advanceTimersByTime(10);
+    expect(q.size).toBe(1);
+    jest.advanceTimersByTime(10);
+    expect(fired).toEqual(["again"]);
+  });
+});
+
+describe("DeadlineQueue with deadlines out of order (remaining budgets)", () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  it("lets a deadline within the slack of the newest share the timer and expire with it: late, never early", () => {
+    const q = new DeadlineQueue({ slackMs: 10 });
+    const fired: string[] = [];
+    q.add(100, () => fired.push("a"));
+    q.add(95, () => fired.push("b"));
+    expect(jest.getTimerCount()).toBe(1);
+    jest.advanceTimersByTime(99);
+    expect(fired).toEqual([]);
+    jest.advanceTimersByTime(1);
+    expect(fired).toEqual(["a", "b"]);
+  });
+
+  it("gives a deadline earlier than the slack allows its own timer, on time", () => {
+    const q = new DeadlineQueue({ slackMs: 10 });
+    const fired: string[] = [];
+    q.add(100, () => fired.push("a"));
+    q.add(50, () => fired.push("b"));
+    expect(jest.getTimerCount()).toBe(2);
+    jest.advanceTimersByTime(50);
+    expect(fired).toEqual(["b"]);
+    jest.advanceTimersByTime(50);
+    expect(fired).toEqual(["b", "a"]);
+  });
+});
