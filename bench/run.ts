@@ -95,15 +95,17 @@ async function main(): Promise<void> {
   const timing = { warmupMs: opts.warmupMs, windowMs: opts.windowMs };
   const rpcSystems = systems.filter((s) => s.kind === "rpc");
   const cells = rpcSystems.length * opts.ops.length * opts.concurrency.length;
-  // A `--baseline` twin runs right after its row, cell by cell, so the two see the same machine.
+  // A `--baseline` twin runs right after its row, so the two see the same machine.
   const own = (s: BenchSystem): boolean => s.build === undefined;
   const twinOf = <S extends BenchSystem>(s: S): S[] => [s, ...systems.filter((t): t is S => t.build?.id === s.id)];
   const budget = newRerunBudget();
   let n = 0;
   try {
-    for (const mine of rpcSystems.filter(own)) {
-      for (const op of opts.ops) {
-        for (const c of opts.concurrency) for (const sys of twinOf(mine)) {
+    // Scenario by scenario, every system in turn: the host's speed drifts over minutes, so rows
+    // compared with each other (× best peer, × raw) run close together.
+    for (const op of opts.ops) {
+      for (const c of opts.concurrency) {
+        for (const sys of rpcSystems.filter(own).flatMap((s) => twinOf(s))) {
           const row = await leastDisturbed(() => runRpcCell(sys, op, c, timing, nats), budget, console.log);
           results.rpc.push(row);
           const what = row.failed
