@@ -1,32 +1,16 @@
-import { MemoryBroker, MemoryRegistry, RegistrySelector, RpcClient, SilentLogger, createClient, parseDuration, type Message, type Socket, type Transport } from "../../../src";
+import { MemoryBroker, MemoryRegistry, RegistrySelector, RpcClient, SilentLogger, createClient, parseDuration } from "../../../src";
+import { ScriptedTransport } from "../../helpers/scripted-transport";
 import { runWithWarnings, watchTimerDelays } from "../../helpers/timer-overflow";
 
 // Regression: timeoutMs Infinity, or --client_timeout=720h (2.59e9 ms), went straight to setTimeout,
 // which fired after 1 ms: every call failed with 408 within a few ms, with a TimeoutOverflowWarning.
 
-/** Answers every request after a macrotask, so a 1 ms deadline timer would win the race. */
-class LateEchoTransport implements Transport {
-  readonly name = "late-echo";
-  readonly timeouts: string[] = [];
-  async listen(): Promise<never> {
-    throw new Error("not a server");
-  }
-  async dial(address: string): Promise<Socket> {
-    let deliver: (m: Message) => void = () => undefined;
-    return {
-      local: "test",
-      remote: address,
-      send: async (msg) => {
-        this.timeouts.push(msg.header["Timeout"]!);
-        setTimeout(() => deliver({ header: { "Micro-Id": msg.header["Micro-Id"]!, "Content-Type": "application/json" }, body: msg.body }), 5);
-      },
-      onMessage: (h) => (deliver = h),
-      onClose: () => undefined,
-      close: async () => undefined,
-    };
-  }
-  async close(): Promise<void> {}
+/** Echoes every request after 5 ms (a macrotask), so a 1 ms deadline timer would win the race. */
+function lateEcho(): ScriptedTransport {
+  return new ScriptedTransport((msg) => ({ header: { "Content-Type": "application/json" }, body: msg.body }), 5);
 }
+
+const timeoutsSent = (t: ScriptedTransport): string[] => t.sent.map((s) => s.msg.header["Timeout"]!);
 
 describe("client calls with very long budgets", () => {
   it.each([
@@ -35,13 +19,13 @@ describe("client calls with very long budgets", () => {
     ["2^31 ms", 2 ** 31],
   ])("complete normally with timeoutMs %s, arming no overflowing timer and sending a decimal Timeout", async (_what, timeoutMs) => {
     const timers = watchTimerDelays();
-    const transport = new LateEchoTransport();
+    const transport = lateEcho();
     const client = new RpcClient({ selector: new RegistrySelector({ registry: new MemoryRegistry() }), transport, timeoutMs });
     try {
       await expect(client.call("svc", "Svc.Echo", { ok: 1 }, { address: "127.0.0.1:1" })).resolves.toEqual({ ok: 1 });
       await expect(client.call("svc", "Svc.Echo", { ok: 2 }, { address: "127.0.0.1:1", timeoutMs })).resolves.toEqual({ ok: 2 });
       expect(timers.overflows).toEqual([]);
-      for (const t of transport.timeouts) expect(t).toMatch(/^[1-9]\d*$/);
+      for (const t of timeoutsSent(transport)) expect(t).toMatch(/^[1-9]\d*$/);
     } finally {
       timers.restore();
       await client.close();
@@ -50,7 +34,7 @@ describe("client calls with very long budgets", () => {
 
   it("completes a call under --client_timeout=720h", async () => {
     const timers = watchTimerDelays();
-    const transport = new LateEchoTransport();
+    const transport = lateEcho();
     const c = await createClient({
       argv: ["--client_timeout=720h"],
       env: {},
@@ -62,7 +46,7 @@ describe("client calls with very long budgets", () => {
     try {
       await expect(c.client.call("svc", "Svc.Echo", { ok: 3 }, { address: "127.0.0.1:1" })).resolves.toEqual({ ok: 3 });
       expect(timers.overflows).toEqual([]);
-      expect(Number(transport.timeouts[0])).toBeGreaterThan(2 ** 31 - 1000);
+      expect(Number(timeoutsSent(transport)[0])).toBeGreaterThan(2 ** 31 - 1000);
     } finally {
       timers.restore();
       await c.close();

@@ -8,39 +8,8 @@ import {
   roundRobin,
   serviceUnavailable,
   type Message,
-  type Socket,
-  type Transport,
 } from "../../../src";
-
-type Reply = (msg: Message, address: string) => Message | Error | "hang";
-
-/** A scripted transport: each send is answered by `reply`, and every request is recorded. */
-class ScriptedTransport implements Transport {
-  readonly name = "scripted";
-  readonly sent: Array<{ address: string; msg: Message }> = [];
-  constructor(private readonly reply: Reply) {}
-  async listen(): Promise<never> {
-    throw new Error("not a server");
-  }
-  async dial(address: string): Promise<Socket> {
-    let deliver: (m: Message) => void = () => undefined;
-    return {
-      local: "test",
-      remote: address,
-      send: async (msg) => {
-        this.sent.push({ address, msg });
-        const r = this.reply(msg, address);
-        if (r === "hang") return;
-        if (r instanceof Error) throw r;
-        deliver({ header: { "Micro-Id": msg.header["Micro-Id"]!, ...r.header }, body: r.body });
-      },
-      onMessage: (h) => (deliver = h),
-      onClose: () => undefined,
-      close: async () => undefined,
-    };
-  }
-  async close(): Promise<void> {}
-}
+import { ScriptedTransport, type Reply } from "../../helpers/scripted-transport";
 
 const ok = (body: unknown): Message => ({ header: { "Content-Type": "application/json" }, body: Buffer.from(JSON.stringify(body)) });
 const fail = (e: MicroError): Message => ({ header: { "Micro-Error": e.toHeader() }, body: Buffer.alloc(0) });

@@ -1,38 +1,16 @@
-import { MemoryRegistry, RegistrySelector, RpcClient, roundRobin, type Message, type Socket, type Transport } from "../../../src";
+import { MemoryRegistry, RegistrySelector, RpcClient, roundRobin } from "../../../src";
+import { ScriptedTransport } from "../../helpers/scripted-transport";
 import { setHeaderInjector } from "../../../src/metadata/propagation";
-
-/** Answers every request with `{}` and keeps the request headers. */
-class EchoTransport implements Transport {
-  readonly name = "echo";
-  readonly headers: Array<Record<string, string>> = [];
-  async listen(): Promise<never> {
-    throw new Error("not a server");
-  }
-  async dial(address: string): Promise<Socket> {
-    let deliver: (m: Message) => void = () => undefined;
-    return {
-      local: "test",
-      remote: address,
-      send: async (msg) => {
-        this.headers.push(msg.header);
-        deliver({ header: { "Micro-Id": msg.header["Micro-Id"]!, "Content-Type": "application/json" }, body: Buffer.from("{}") });
-      },
-      onMessage: (h) => (deliver = h),
-      onClose: () => undefined,
-      close: async () => undefined,
-    };
-  }
-  async close(): Promise<void> {}
-}
 
 async function sentHeader(): Promise<Record<string, string>> {
   const registry = new MemoryRegistry();
   await registry.register({ name: "svc", version: "1", endpoints: [], nodes: [{ id: "n", address: "127.0.0.1:1", metadata: {} }] });
-  const transport = new EchoTransport();
+  // Answers every request with `{}`.
+  const transport = new ScriptedTransport(() => ({ header: { "Content-Type": "application/json" }, body: Buffer.from("{}") }));
   const client = new RpcClient({ selector: new RegistrySelector({ registry, strategy: roundRobin(() => 0) }), transport });
   await client.call("svc", "Svc.Do", {});
   await client.close();
-  return transport.headers[0]!;
+  return transport.sent[0]!.msg.header;
 }
 
 describe("the client's trace header with a header injector installed", () => {
