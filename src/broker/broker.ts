@@ -1,3 +1,4 @@
+import { SETTLED } from "../internal/settled";
 import type { Message } from "../transport/transport";
 
 /** A broker message has the same shape as a transport message. */
@@ -95,7 +96,7 @@ export interface BrokerLag {
  * (core NATS: the bytes are queued on the connection). The client then resolves at once instead
  * of arming a deadline and waiting a turn for a promise it knows is settled.
  */
-export const ACCEPTED: Promise<void> = Promise.resolve();
+export const ACCEPTED: Promise<void> = SETTLED;
 
 /** Publishes and delivers events. `connect`/`disconnect` are idempotent. */
 export interface Broker {

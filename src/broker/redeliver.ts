@@ -1,3 +1,4 @@
+import { SETTLED } from "../internal/settled";
 import { clampDelay } from "../internal/timers";
 import type { Logger } from "../logger/logger";
 import type { BrokerHandler, BrokerMessage, DeliveryInfo } from "./broker";
@@ -61,7 +62,7 @@ const ack = async (): Promise<void> => undefined;
  */
 export function deliverInProcess(host: RedeliveryHost, target: RedeliveryTarget, message: BrokerMessage, firstSettled?: () => void, backendId = "", exclusive = false): Promise<void> {
   if (exclusive && target.delivery.delivery === "at-most-once") return deliverOnce(host, target, message, firstSettled, backendId);
-  return deliverWithRetries(host, target, message, firstSettled, backendId, exclusive);
+  return deliverWithRetries(host, target, message, firstSettled, backendId);
 }
 
 /**
@@ -72,7 +73,7 @@ function deliverOnce(host: RedeliveryHost, target: RedeliveryTarget, message: Br
   const handler = target.handler();
   if (handler === undefined) {
     firstSettled?.();
-    return DONE;
+    return SETTLED;
   }
   const id = message.header[Headers.id] ?? "";
   const delivery: DeliveryInfo = { attempt: 1, id: id === "" ? backendId : id, redelivered: false };
@@ -91,9 +92,7 @@ function deliverOnce(host: RedeliveryHost, target: RedeliveryTarget, message: Br
   );
 }
 
-const DONE: Promise<void> = Promise.resolve();
-
-async function deliverWithRetries(host: RedeliveryHost, target: RedeliveryTarget, message: BrokerMessage, firstSettled: (() => void) | undefined, backendId: string, exclusive: boolean): Promise<void> {
+async function deliverWithRetries(host: RedeliveryHost, target: RedeliveryTarget, message: BrokerMessage, firstSettled: (() => void) | undefined, backendId: string): Promise<void> {
   const head = firstDelivery(message.header);
   const first = head.id === "" ? { ...head, id: backendId } : head;
   let settled = false;
@@ -107,7 +106,7 @@ async function deliverWithRetries(host: RedeliveryHost, target: RedeliveryTarget
       const handler = target.handler();
       if (handler === undefined) return;
       // Each attempt gets its own copy, so a handler's mutation cannot leak into a redelivery.
-      const copy = exclusive && target.delivery.delivery === "at-most-once" ? message : { header: { ...message.header }, body: Buffer.from(message.body) };
+      const copy = { header: { ...message.header }, body: Buffer.from(message.body) };
       try {
         await handler({ topic: target.topic, message: copy, delivery: { ...first, attempt, redelivered: attempt > 1 }, ack });
         return;

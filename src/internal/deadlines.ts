@@ -2,7 +2,7 @@ import { clampDelay } from "./timers";
 
 /** One wait in a {@link DeadlineQueue}: `expire` runs at `at` unless it was settled first. */
 export interface Deadline {
-  /** When it expires (ms since the epoch); in the list, no earlier than the deadline asked for. */
+  /** When it expires (ms since the epoch). */
   readonly at: number;
   readonly expire: () => void;
   settled: boolean;
@@ -11,24 +11,13 @@ export interface Deadline {
   own?: NodeJS.Timeout;
 }
 
-/** How a {@link DeadlineQueue} treats deadlines that arrive out of order. */
-export interface DeadlineQueueOptions {
-  /**
-   * A deadline at most this many ms earlier than the newest one joins the list anyway and
-   * expires with it, up to this much late (never early); an earlier one gets its own timer.
-   * Default 0: only deadlines in order share the timer.
-   */
-  slackMs?: number;
-}
-
 /** Below this many entries the list is never compacted: walking it would cost more than it frees. */
 const COMPACT_MIN = 32;
 
 /**
  * Many short waits on one timer. Deadlines of the same budget arrive in order, so they sit in a
  * FIFO list and only the oldest unsettled one has a timer; settled ones leave from the front. A
- * deadline earlier than the newest one by more than `slackMs` (a smaller budget) gets its own
- * timer instead. Why: a `setTimeout` plus a `Promise.race` per publish was a tenth of a NATS
+ * deadline earlier than the newest one (a smaller budget) gets its own timer instead. Why: a `setTimeout` plus a `Promise.race` per publish was a tenth of a NATS
  * publisher's CPU, and a timer per call a few percent of every client and server.
  *
  * Settled entries behind an unsettled head (one slow call) are removed by compacting the list
@@ -42,11 +31,6 @@ export class DeadlineQueue {
   /** Entries in the list, and how many of them are settled. */
   private length = 0;
   private settledInList = 0;
-  private readonly slackMs: number;
-
-  constructor(options: DeadlineQueueOptions = {}) {
-    this.slackMs = Math.max(0, options.slackMs ?? 0);
-  }
 
   /** Entries held in the list (settled ones not yet removed included); for tests and metrics. */
   get size(): number {
@@ -59,18 +43,15 @@ export class DeadlineQueue {
     const at = Date.now() + delay;
     const tail = this.tail;
     if (tail !== undefined && at < tail.at) {
-      if (at < tail.at - this.slackMs) {
-        const own: Deadline = { at, expire, settled: false };
-        own.own = setTimeout(() => {
-          if (own.settled) return;
-          own.settled = true;
-          expire();
-        }, delay);
-        return own;
-      }
+      const own: Deadline = { at, expire, settled: false };
+      own.own = setTimeout(() => {
+        if (own.settled) return;
+        own.settled = true;
+        expire();
+      }, delay);
+      return own;
     }
-    // Within the slack it takes the tail's time: the list stays in order, so only its head needs a timer.
-    const d: Deadline = { at: tail !== undefined && at < tail.at ? tail.at : at, expire, settled: false, next: undefined, own: undefined };
+    const d: Deadline = { at, expire, settled: false, next: undefined, own: undefined };
     if (tail === undefined) this.head = d;
     else tail.next = d;
     this.tail = d;

@@ -1,3 +1,4 @@
+import { SETTLED } from "../internal/settled";
 import type { Root } from "protobufjs";
 
 /**
@@ -20,7 +21,7 @@ export interface Message {
  * tcp transport under its queue bound): a caller that only waits for "queued" can skip a
  * promise reaction per message by comparing with it.
  */
-export const QUEUED: Promise<void> = Promise.resolve();
+export const QUEUED: Promise<void> = SETTLED;
 
 export interface Socket {
   readonly local: string;

@@ -1,7 +1,7 @@
 import { constants, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from "node:http2";
 import { notFound, ErrorIds, serviceUnavailable, type MicroError } from "../../errors";
 import { Headers } from "../headers";
-import type { EndpointCatalog, Message, Socket } from "../transport";
+import { QUEUED, type EndpointCatalog, type Message, type Socket } from "../transport";
 import { serveBuiltin } from "./builtins";
 import { HEALTH_CHECK_PATH, HEALTH_SERVICE, healthRequestService, healthResponse, ServingStatus } from "./health";
 import { endpointOfPath, grpcServiceOf, isGrpcContentType } from "./metadata";
@@ -58,7 +58,7 @@ export class GrpcServerSocket implements Socket, CallHost {
     const h = message.header;
     const call = this.calls.get(h[Headers.stream] ?? h[Headers.id] ?? "");
     call?.send(message);
-    return Promise.resolve();
+    return QUEUED;
   }
 
   onMessage(handler: (message: Message) => void): void {

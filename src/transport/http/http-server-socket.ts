@@ -3,7 +3,7 @@ import type { Socket as NetSocket } from "node:net";
 import { badRequest, internalServerError, serviceUnavailable } from "../../errors";
 import type { Logger } from "../../logger/logger";
 import { Headers } from "../headers";
-import type { Message, Socket } from "../transport";
+import { QUEUED, type Message, type Socket } from "../transport";
 import { joinHostPort } from "../../internal/address";
 import { connectionError, endWith, headerList, writeError } from "../../internal/http/wire";
 import { POLL_HEADER, type HttpStreamMailboxes } from "./stream-mailboxes";
@@ -62,7 +62,7 @@ export class HttpServerSocket implements Socket {
       return Promise.reject(badRequest(`invalid reply header: ${(err as Error).message}`));
     }
     endWith(res, reply.body);
-    return Promise.resolve();
+    return QUEUED;
   }
 
   onMessage(handler: (message: Message) => void): void {
