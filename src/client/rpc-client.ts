@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomUuid } from "../internal/random";
 import { ErrorIds, MicroError, serviceUnavailable, timeout, toMicroError } from "../errors";
 import { CodecSet } from "../codec/codecs";
 import { serviceClient, type Contract, type ServiceClient } from "./service-client";
@@ -128,7 +128,7 @@ export class RpcClient implements Client {
     const broker = this.options.broker;
     if (!broker) throw serviceUnavailable("this client has no broker to publish with");
     const contentType = options.contentType ?? this.options.contentType;
-    const id = randomUUID();
+    const id = randomUuid();
     const header = this.baseHeaders(mergeMetadata(options.context, options.metadata), options.context);
     if (options.headers !== undefined) Object.assign(header, options.headers);
     header[Headers.topic] = topic;

@@ -1,4 +1,4 @@
-import { randomHex } from "../internal/random";
+import { randomHex, randomTraceparent } from "../internal/random";
 
 /** A W3C trace context (`traceparent: 00-<trace>-<span>-<flags>`). */
 export interface TraceContext {
@@ -31,6 +31,5 @@ export function formatTraceparent(t: TraceContext): string {
 
 /** A `traceparent` header starting a new trace, made in one step (the client's hot path). */
 export function newTraceparent(): string {
-  const hex = randomHex(24);
-  return `00-${hex.slice(0, 32)}-${hex.slice(32)}-01`;
+  return randomTraceparent();
 }

@@ -1,10 +1,11 @@
 import { connect, Events, nanos, RetentionPolicy, StorageType, type JetStreamClient, type JetStreamManager, type NatsConnection } from "nats";
-import { randomUUID } from "node:crypto";
+import { randomUuid } from "../../internal/random";
 import { ErrorIds, MicroError, badRequest, payloadTooLarge, serviceUnavailable } from "../../errors";
 import { Headers } from "../../transport/headers";
 import { ACCEPTED, type Broker, type BrokerHandler, type BrokerLag, type BrokerMessage, type PublishOptions, type SubscribeOptions, type Subscription } from "../broker";
 import { resolveDelivery } from "../delivery";
 import { BackoffTimers, type RedeliveryHost } from "../redeliver";
+import { CorePublisher } from "./core-publisher";
 import { CoreSubscription } from "./core-subscription";
 import { JetStreamSubscription, type JetStreamDeps } from "./jetstream-subscription";
 import { consumerLags } from "./lag";
@@ -15,6 +16,7 @@ import { resolveNatsBrokerOptions, type NatsBrokerOptions, type ResolvedNatsBrok
 /** The live connection and, when the server has it, JetStream. */
 interface Link {
   readonly nc: NatsConnection;
+  readonly core: CorePublisher;
   readonly js?: JetStreamClient;
   readonly jsm?: JetStreamManager;
 }
@@ -63,6 +65,7 @@ export class NatsBroker implements Broker {
     const link = this.link ?? (await this.connecting?.catch(() => undefined));
     if (!link) return;
     if (this.link !== link) return;
+    link.core.handOver();
     this.link = undefined;
     this.timers.cancelAll();
     await Promise.allSettled([...this.subscriptions].map((s) => s.unsubscribe()));
@@ -85,7 +88,7 @@ export class NatsBroker implements Broker {
     // The common case, connected core NATS, without an async frame: nats.js only queues the bytes.
     if (link !== undefined && this.up && !(link.js && durable(topic))) {
       try {
-        link.nc.publish(topic, message.body, { headers: toWireHeaders(publishHeaders(message.header, options.headers, topic), topic) });
+        link.core.publish(topic, publishHeaders(message.header, options.headers, topic), message.body);
         return ACCEPTED;
       } catch (err) {
         return Promise.reject(publishError(err, topic, this.address));
@@ -101,7 +104,7 @@ export class NatsBroker implements Broker {
     if (!this.up) await this.untilUp(deadline, topic);
     try {
       if (link.js && durable(topic)) await this.publishDurable(link.js, topic, header, message.body, deadline, true);
-      else link.nc.publish(topic, message.body, { headers: toWireHeaders(header, topic) });
+      else link.core.publish(topic, header, message.body);
     } catch (err) {
       throw publishError(err, topic, this.address);
     }
@@ -110,6 +113,8 @@ export class NatsBroker implements Broker {
   async subscribe(topic: string, handler: BrokerHandler, options: SubscribeOptions = {}): Promise<Subscription> {
     checkSubject(topic, true);
     const link = this.connected();
+    // Publishes written before this subscribe reach the server before it, as with nc.publish.
+    link.core.handOver();
     const resolved = resolveDelivery(topic, options);
     const queue = options.queue || undefined;
     let sub: Subscription;
@@ -149,12 +154,13 @@ export class NatsBroker implements Broker {
     this.up = true;
     void this.watch(nc);
     const wantJs = o.jetstream === "on" || (o.jetstream === "auto" && nc.info?.jetstream === true);
-    if (!wantJs) return { nc };
+    const core = new CorePublisher(nc);
+    if (!wantJs) return { nc, core };
     if (nc.info?.jetstream !== true) {
       await nc.close();
       throw serviceUnavailable(`nats broker: jetstream "on" but the server at ${this.address} runs without JetStream (start it with -js)`);
     }
-    return { nc, js: nc.jetstream(), jsm: await nc.jetstreamManager() };
+    return { nc, core, js: nc.jetstream(), jsm: await nc.jetstreamManager() };
   }
 
   /** Follows the connection's state, so publishes while it is down wait (bounded) instead of queueing blind. */
@@ -251,7 +257,7 @@ export class NatsBroker implements Broker {
 function publishHeaders(header: Record<string, string>, extra: Record<string, string> | undefined, topic: string): Record<string, string> {
   if (extra === undefined && header[Headers.topic] === topic && header[Headers.id]) return header;
   const out: Record<string, string> = { ...header, ...extra, [Headers.topic]: topic };
-  out[Headers.id] ||= randomUUID();
+  out[Headers.id] ||= randomUuid();
   return out;
 }
 

@@ -1,5 +1,5 @@
 import type { MsgHdrs } from "nats";
-import { toNatsHeaders } from "../../internal/nats/headers";
+import { headerBlock, toNatsHeaders } from "../../internal/nats/headers";
 import { Headers } from "../../transport/headers";
 
 /**
@@ -20,10 +20,19 @@ function impliedFor(subject: string): Readonly<Record<string, string>> {
 // Most publishers repeat one topic: keep the last one's record rather than build it per event.
 let lastImplied = impliedFor("");
 
+function implied(subject: string): Readonly<Record<string, string>> {
+  if (lastImplied[Headers.topic] !== subject) lastImplied = impliedFor(subject);
+  return lastImplied;
+}
+
 /** The NATS headers that carry `header` on `subject`, without what the receiver can restore. */
 export function toWireHeaders(header: Readonly<Record<string, string>>, subject: string): MsgHdrs {
-  if (lastImplied[Headers.topic] !== subject) lastImplied = impliedFor(subject);
-  return toNatsHeaders(header, lastImplied);
+  return toNatsHeaders(header, implied(subject));
+}
+
+/** The header block `toWireHeaders` would make, as text; undefined when a key is one nats.js refuses. */
+export function wireHeaderBlock(header: Readonly<Record<string, string>>, subject: string): string | undefined {
+  return headerBlock(header, implied(subject));
 }
 
 /**

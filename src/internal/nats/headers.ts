@@ -91,23 +91,32 @@ function validKey(k: string): boolean {
 }
 
 /**
- * Copies message headers into NATS headers (keys as given; a value's line breaks become
- * spaces and its ends are trimmed, as nats.js does). The bytes are the ones nats.js's own
- * headers would write; a key nats.js refuses makes it throw its own error, as before. A header
- * whose value equals its entry in `implied` is left out: the receiver knows it without it.
+ * The header block nats.js would write for `header` (`NATS/1.0\r\n…\r\n\r\n`; "" when empty),
+ * or undefined when a key is one nats.js refuses. A value's line breaks become spaces and its
+ * ends are trimmed, as nats.js does. A header whose value equals its entry in `implied` is left
+ * out: the receiver knows it without it.
  */
-export function toNatsHeaders(header: Readonly<Record<string, string>>, implied?: Readonly<Record<string, string>>): MsgHdrs {
+export function headerBlock(header: Readonly<Record<string, string>>, implied?: Readonly<Record<string, string>>): string | undefined {
   let text = HEADER_LINE;
   let any = false;
   for (const k in header) {
     const v = header[k]!;
     if (implied !== undefined && implied[k] === v) continue;
-    if (!validKey(k)) return slowHeaders(header, implied);
+    if (!validKey(k)) return undefined;
     text += k + ": " + oneLine(v).trim() + "\r\n";
     any = true;
   }
   // nats.js writes no header block at all for empty headers.
-  return new WireHeaders(any ? text + "\r\n" : "", header, implied);
+  return any ? text + "\r\n" : "";
+}
+
+/**
+ * Copies message headers into NATS headers, the bytes `headerBlock` gives; a key nats.js
+ * refuses makes it throw its own error, as before.
+ */
+export function toNatsHeaders(header: Readonly<Record<string, string>>, implied?: Readonly<Record<string, string>>): MsgHdrs {
+  const text = headerBlock(header, implied);
+  return text === undefined ? slowHeaders(header, implied) : new WireHeaders(text, header, implied);
 }
 
 /**
