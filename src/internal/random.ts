@@ -29,6 +29,8 @@ export function randomHex(bytes: number): string {
 const HEX_DIGITS = Buffer.from("0123456789abcdef", "latin1");
 const text = Buffer.allocUnsafe(64);
 const DASH = 0x2d;
+const ZERO = 0x30;
+const ONE = 0x31;
 
 /** Writes the pool's `bytes` bytes at `from` as hex into `text` at `at`; returns the offset after them. */
 function hexInto(at: number, from: number, bytes: number): number {
@@ -63,10 +65,13 @@ export function randomUuid(): string {
 /** A W3C `traceparent` starting a new sampled trace: `00-<16 random bytes>-<8 random bytes>-01`. */
 export function randomTraceparent(): string {
   const o = take(24);
-  text.write("00-", 0, "latin1");
+  text[0] = text[1] = ZERO;
+  text[2] = DASH;
   let at = hexInto(3, o, 16);
   text[at++] = DASH;
   at = hexInto(at, o + 16, 8);
-  at += text.write("-01", at, "latin1");
+  text[at++] = DASH;
+  text[at++] = ZERO;
+  text[at++] = ONE;
   return text.toString("latin1", 0, at);
 }
