@@ -74,11 +74,13 @@ export function explore(instance: object, options: ExploreOptions = {}): Explore
     const o = meta.options;
     const label = `subscriber of "${meta.topic}"`;
     const event = payloadTypeOf(cls, meta.method, fn, { kind: "event", label, decorator: "@Subscribe", explicit: o.event, validate: o.validate });
+    const call = (ev: unknown, ctx: Context): unknown => fn.call(instance, ev, ctx);
     return {
       topic: meta.topic,
       queue: o.queue,
       delivery: deliveryOf(o),
-      invoke: async (ev, ctx) => void (await fn.call(instance, ev, ctx)),
+      // As with handlers, not async; what a subscriber returns is ignored.
+      invoke: (ev, ctx) => invokeSafely(call, ev, ctx) as Promise<void>,
       eventType: event.type,
       validate: event.validate,
       forbidNonWhitelisted: o.forbidNonWhitelisted,

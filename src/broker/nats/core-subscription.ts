@@ -18,6 +18,8 @@ export class CoreSubscription implements Subscription {
   private active = true;
   /** The target of every message on the subscribed subject itself (a wildcard's subjects get their own). */
   private readonly own: RedeliveryTarget;
+  /** No wildcard token: every message's subject is the topic, so nats.js need not decode it. */
+  private readonly exact: boolean;
 
   constructor(
     nc: NatsConnection,
@@ -29,6 +31,7 @@ export class CoreSubscription implements Subscription {
     private readonly onEnd: (sub: CoreSubscription) => void,
   ) {
     this.own = this.target(topic);
+    this.exact = !topic.split(".").some((token) => token === "*" || token === ">");
     this.sub = nc.subscribe(topic, { queue, callback: (err, msg) => (err ? this.failed(err) : this.deliver(msg)) });
   }
 
@@ -43,8 +46,9 @@ export class CoreSubscription implements Subscription {
   private deliver(msg: Msg): void {
     if (!this.active) return;
     const message = msgParts(msg);
-    restoreWireHeaders(message.header, msg.subject);
-    const target = msg.subject === this.topic ? this.own : this.target(msg.subject);
+    const subject = this.exact ? this.topic : msg.subject;
+    restoreWireHeaders(message.header, subject);
+    const target = subject === this.topic ? this.own : this.target(subject);
     this.inflight++;
     // Deliveries never reject: failures are logged (and retried, at-least-once) inside. An
     // at-most-once delivery ends with its first attempt, so that callback is its end too.

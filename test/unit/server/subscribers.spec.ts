@@ -69,6 +69,24 @@ describe("subscriber delivery", () => {
     expect(calls).toBe(2);
     expect(inflight.size).toBe(0);
   });
+
+  it("counts a delivery in flight until its handler settles, and one whose subscriber returns no promise as done", async () => {
+    let finish!: () => void;
+    const held = new Promise<void>((resolve) => (finish = resolve));
+    let calls = 0;
+    const { broker, inflight } = await setup({
+      // A plain-JS subscriber chain may hand back a value instead of a promise.
+      invoke: (() => (++calls === 1 ? held : undefined)) as unknown as SubscriberDescriptor["invoke"],
+    });
+    const first = broker.publish("user.created", event({ id: "u1", age: 1 }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(inflight.size).toBe(1);
+    finish();
+    await first;
+    await broker.publish("user.created", event({ id: "u2", age: 2 }));
+    expect(calls).toBe(2);
+    expect(inflight.size).toBe(0);
+  });
 });
 
 describe("subscriber delivery options", () => {
