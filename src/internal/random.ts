@@ -25,7 +25,7 @@ export function randomHex(bytes: number): string {
 
 // Ids are written into this buffer and read back as one flat string: built by concatenation
 // they would be a rope that every later read (a header check, its UTF-8 length, the write into
-// a frame) flattens again, ≈ 150 ns each.
+// a frame) flattens again, ≈ 250 ns each for a UUID.
 const HEX_DIGITS = Buffer.from("0123456789abcdef", "latin1");
 const text = Buffer.allocUnsafe(64);
 const DASH = 0x2d;

@@ -175,11 +175,22 @@ export function parseHeaderBlock(text: string): Record<string, string> {
     const colon = text.indexOf(":", start);
     if (colon > start && colon < end) {
       const k = text.slice(start, colon);
-      if (!Object.hasOwn(out, k) && !isNatsKey(k)) out[k] = text.slice(colon + 1, end).trim();
+      if (!Object.hasOwn(out, k) && !isNatsKey(k)) out[k] = valueAt(text, colon + 1, end);
     }
     start = end + 2;
   }
   return out;
+}
+
+/** `text[from, end)` trimmed; the usual `Key: value` line costs one slice, not a slice and a trimmed copy. */
+function valueAt(text: string, from: number, end: number): string {
+  if (text.charCodeAt(from) === 32 && from + 1 < end && printable(text.charCodeAt(from + 1)) && printable(text.charCodeAt(end - 1))) return text.slice(from + 1, end);
+  return text.slice(from, end).trim();
+}
+
+/** Visible ASCII: a character `trim` would keep. */
+function printable(c: number): boolean {
+  return c > 32 && c < 127;
 }
 
 function isNatsKey(k: string): boolean {

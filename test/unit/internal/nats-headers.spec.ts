@@ -71,6 +71,8 @@ describe("nats headers", () => {
   it("keeps the first value of a repeated key, skips status and malformed lines", () => {
     expect(parseHeaderBlock("NATS/1.0 503\r\nA: 1\r\nA: 2\r\nnocolon\r\nB:  x \r\n\r\n")).toEqual({ A: "1", B: "x" });
     expect(parseHeaderBlock("NATS/1.0\r\nconstructor: c\r\n\r\n")).toEqual({ constructor: "c" });
+    // Values are trimmed as String.prototype.trim does, Unicode spaces included.
+    expect(parseHeaderBlock("NATS/1.0\r\nC: x\u00a0\r\nD:\u3000y\r\nE: \r\nF:z\r\n\r\n")).toEqual({ C: "x", D: "y", E: "", F: "z" });
   });
 
   it("splits a received message into headers and a body viewing nats.js's bytes", () => {
