@@ -3,6 +3,7 @@ import { isPermanentFailure } from "../broker/delivery";
 import type { CodecSet } from "../codec/codecs";
 import type { Client } from "../client/client";
 import type { SubscriberDescriptor } from "../discovery/descriptors";
+import { invokeSafely } from "../discovery/invoke";
 import { badRequest, ErrorIds, MicroError } from "../errors";
 import type { Logger } from "../logger/logger";
 import { Context } from "../metadata/context";
@@ -96,7 +97,7 @@ function deliver(deps: SubscriberDeps, d: SubscriberDescriptor, chain: Subscribe
     const codec = deps.codecs.get(h[Headers.contentType] ?? "application/json");
     body = codec.unmarshal(event.message.body, { type: "event", id, endpoint: event.topic });
   } catch (err) {
-    return settle(() => invalidEvent(deps, d, event.topic, id, err));
+    return invalidAsync(deps, d, event.topic, id, err);
   }
   const ctx = new Context({
     headers: h,
@@ -114,22 +115,6 @@ function deliver(deps: SubscriberDeps, d: SubscriberDescriptor, chain: Subscribe
     throw err;
   };
   deps.inflight.begin();
-  let running: Promise<void>;
-  try {
-    running = chain({ service: deps.service, topic: event.topic, subscriber: d, header: h, body }, ctx);
-  } catch (err) {
-    return settle(() => failed(err));
-  }
-  // Promise.resolve: a wrapper written in plain JS may return a value instead of a promise.
-  return Promise.resolve(running).then(() => deps.inflight.end(), failed);
-}
-
-/** `fn`'s outcome as a promise: resolved when it returns, rejected with what it throws. */
-function settle(fn: () => void): Promise<void> {
-  try {
-    fn();
-    return Promise.resolve();
-  } catch (err) {
-    return Promise.reject(err as Error);
-  }
+  // invokeSafely: a synchronous throw, or a plain-JS wrapper's non-promise result, still settles.
+  return invokeSafely(chain, { service: deps.service, topic: event.topic, subscriber: d, header: h, body }, ctx).then(() => deps.inflight.end(), failed);
 }

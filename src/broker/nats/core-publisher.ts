@@ -24,9 +24,10 @@ const CRLF = 0x0a0d; // "\r\n" read as a little-endian uint16
  * into a buffer that goes to nats.js in one piece per event-loop turn (or per 32 KiB). nats.js's
  * `publish` makes three arrays per message (command line, headers, CRLF) beside the body and
  * copies them all into fresh memory again at flush: with it, a broker-level publish cost 4.7–5.6
- * µs of CPU, without it 3.2–3.5. The bytes on the wire are the same. Anything unusual (a connection that is closing, no header support, a
- * body over the server's limit, a header key nats.js refuses, or a nats.js without this shape)
- * goes through `nc.publish`, in order, which throws nats.js's own errors.
+ * µs of CPU, without it 3.2–3.5. The bytes on the wire are the same. Anything unusual (a
+ * connection that is closing, no header support, a body over the server's limit, a header key
+ * nats.js refuses, or a nats.js without this shape) goes through `nc.publish`, in order, which
+ * throws nats.js's own errors.
  */
 export class CorePublisher {
   private readonly protocol?: Protocol;

@@ -3,6 +3,7 @@ import type { BrokerHandler, Subscription } from "../broker";
 import type { ResolvedDelivery } from "../delivery";
 import { deliverInProcess, type RedeliveryHost, type RedeliveryTarget } from "../redeliver";
 import { msgParts } from "../../internal/nats/headers";
+import { hasWildcard } from "./names";
 import { restoreWireHeaders } from "./wire";
 
 /**
@@ -31,7 +32,7 @@ export class CoreSubscription implements Subscription {
     private readonly onEnd: (sub: CoreSubscription) => void,
   ) {
     this.own = this.target(topic);
-    this.exact = !topic.split(".").some((token) => token === "*" || token === ">");
+    this.exact = !hasWildcard(topic);
     this.sub = nc.subscribe(topic, { queue, callback: (err, msg) => (err ? this.failed(err) : this.deliver(msg)) });
   }
 

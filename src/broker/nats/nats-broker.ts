@@ -9,7 +9,7 @@ import { CorePublisher } from "./core-publisher";
 import { CoreSubscription } from "./core-subscription";
 import { JetStreamSubscription, type JetStreamDeps } from "./jetstream-subscription";
 import { consumerLags } from "./lag";
-import { checkSubject, streamFor } from "./names";
+import { checkSubject, hasWildcard, streamFor } from "./names";
 import { toWireHeaders } from "./wire";
 import { resolveNatsBrokerOptions, type NatsBrokerOptions, type ResolvedNatsBrokerOptions } from "./options";
 
@@ -126,7 +126,7 @@ export class NatsBroker implements Broker {
       // The server knows the interest once subscribe resolves, so a publish that follows reaches it.
       await link.nc.flush().catch(() => undefined);
     } else {
-      if (!durable(topic) || /[*>]/.test(topic.split(".").slice(0, this.options.streamTokens).join("."))) {
+      if (!durable(topic) || hasWildcard(topic.split(".").slice(0, this.options.streamTokens).join("."))) {
         throw badRequest(`nats broker: at-least-once topic "${topic}" must not start with "$" or "_" nor have wildcards in its first ${this.options.streamTokens} token(s)`);
       }
       const js = await JetStreamSubscription.start(this.jetStreamDeps(link), topic, handler, queue, resolved, options.autoAck ?? true);

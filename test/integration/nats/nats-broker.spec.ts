@@ -1,4 +1,4 @@
-import { connect, headers, type Msg } from "nats";
+import { connect, headers, type Msg, type NatsConnection } from "nats";
 import { NatsBroker } from "../../../src/broker/nats";
 import type { BrokerHandler } from "../../../src/broker/broker";
 import { DeadLetterHeaders } from "../../../src/broker/delivery";
@@ -31,11 +31,21 @@ describe("NATS broker, core NATS", () => {
     await broker.disconnect();
   });
 
-  it("leaves Micro-Topic and the default Content-Type off the wire, and subscribers still see them", async () => {
+  /** Runs `test` with a core-NATS broker and a plain nats.js connection to the same server, closing both after. */
+  async function withPlainClient(test: (broker: NatsBroker, plain: NatsConnection) => Promise<void>): Promise<void> {
     const broker = new NatsBroker({ servers: [server.url], jetstream: "off" });
     await broker.connect();
     const plain = await connect({ servers: server.url });
     try {
+      await test(broker, plain);
+    } finally {
+      await plain.close();
+      await broker.disconnect();
+    }
+  }
+
+  it("leaves Micro-Topic and the default Content-Type off the wire, and subscribers still see them", () =>
+    withPlainClient(async (broker, plain) => {
       const wire = new Map<string, Msg>();
       const gotWire = new Promise<void>((resolve) => plain.subscribe("wire.>", { callback: (_err, m) => (wire.set(m.subject, m), wire.size === 3 && resolve()) }));
       await plain.flush();
@@ -58,17 +68,10 @@ describe("NATS broker, core NATS", () => {
       expect(got.of("w1")[0]!.message.header).toEqual({ [Headers.id]: "w1", ...json });
       expect(got.of("w2")[0]!.message.header).toEqual({ [Headers.id]: "w2", [Headers.topic]: "wire.b", [Headers.contentType]: "application/protobuf" });
       expect(got.of("w3")[0]!.message.header).toEqual({ [Headers.id]: "w3", [Headers.topic]: "other.topic", [Headers.contentType]: "application/json" });
-    } finally {
-      await plain.close();
-      await broker.disconnect();
-    }
-  });
+    }));
 
-  it("delivers a burst of publishes written below nats.js intact and in order, large ones and odd headers included", async () => {
-    const broker = new NatsBroker({ servers: [server.url], jetstream: "off" });
-    await broker.connect();
-    const plain = await connect({ servers: server.url });
-    try {
+  it("delivers a burst of publishes written below nats.js intact and in order, large ones and odd headers included", () =>
+    withPlainClient(async (broker, plain) => {
       const sizes = Array.from({ length: 8000 }, (_, i) => (i % 1000 === 7 ? 200_000 : (i * 37) % 6000));
       const seen: Array<{ id: string; note: string | undefined; body: Buffer }> = [];
       plain.subscribe("burst.x", { callback: (_err, m) => seen.push({ id: m.headers!.get(Headers.id), note: m.headers!.get("X-Note"), body: Buffer.from(m.data) }) });
@@ -96,11 +99,7 @@ describe("NATS broker, core NATS", () => {
       await broker.publish("burst.y", msg("after"));
       await late.until(1);
       expect(late.ids).toEqual(["after"]);
-    } finally {
-      await plain.close();
-      await broker.disconnect();
-    }
-  });
+    }));
 
   it("unsubscribe waits for the deliveries in progress, on the subject and on a wildcard's subjects", async () => {
     const broker = new NatsBroker({ servers: [server.url], jetstream: "off" });
