@@ -1,9 +1,10 @@
 import { DeadlineQueue } from "../../../src/internal/deadlines";
 
-describe("DeadlineQueue", () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+// Every test here runs on fake timers.
+beforeEach(() => jest.useFakeTimers());
+afterEach(() => jest.useRealTimers());
 
+describe("DeadlineQueue", () => {
   it("expires unsettled deadlines in order, on time, and never a settled one", () => {
     const q = new DeadlineQueue();
     const fired: string[] = [];
@@ -43,9 +44,6 @@ describe("DeadlineQueue", () => {
 });
 
 describe("DeadlineQueue with settled entries behind a slow one", () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
-
   it("holds about the live entries, not every settled one, while the head stays unsettled", () => {
     const q = new DeadlineQueue();
     const fired: string[] = [];
@@ -77,9 +75,6 @@ describe("DeadlineQueue with settled entries behind a slow one", () => {
 });
 
 describe("DeadlineQueue with deadlines out of order (remaining budgets)", () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
-
   it("gives a deadline earlier than the newest its own timer, on time", () => {
     const q = new DeadlineQueue();
     const fired: string[] = [];
