@@ -17,6 +17,8 @@ export interface BenchOptions {
   ops: Op[];
   /** Events in the pub/sub scenario; default 200000. */
   events: number;
+  /** Rounds per cell, every system once per round; rows show their median round; default 1 (`--repeat=<n>`, env BENCH_REPEAT). */
+  repeat: number;
   /** Write docs/benchmarks.md; default only for a full run (no filter). */
   write: boolean;
   /**
@@ -27,7 +29,7 @@ export interface BenchOptions {
 }
 
 const USAGE = `usage: npm run bench -- [--only=<id or substring>[,…]] [--window=<s>] [--warmup=<s>]
-       [--concurrency=1,32,256] [--payload=small,16k] [--events=200000] [--write|--no-write]
+       [--concurrency=1,32,256] [--payload=small,16k] [--events=200000] [--repeat=1] [--write|--no-write]
        [--baseline=<compiled bench of another checkout, the directory holding processes/>]`;
 
 function positive(text: string, what: string): number {
@@ -48,6 +50,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
       concurrency: { type: "string" },
       payload: { type: "string" },
       events: { type: "string" },
+      repeat: { type: "string" },
       write: { type: "boolean" },
       baseline: { type: "string" },
       "no-write": { type: "boolean" },
@@ -75,6 +78,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv = p
     concurrency,
     ops,
     events: Math.round(positive(values.events ?? "200000", "--events")),
+    repeat: Math.round(positive(values.repeat ?? env.BENCH_REPEAT ?? "1", "--repeat")),
     write: values["no-write"] ? false : (values.write ?? full),
     baseline: values.baseline,
   };

@@ -22,6 +22,12 @@ const times = (n: number): string => (Number.isFinite(n) && n > 0 ? `${n.toFixed
 const noise = (cores: number): string => (Number.isFinite(cores) ? `${cores.toFixed(2)}${cores > DISTURBED_CORES ? " ⚠" : ""}` : "–");
 const kilo = (n: number): string => (n > 0 ? `${(n / 1000).toFixed(n >= 100_000 ? 0 : 1)}k` : "–");
 
+/** The slowest and fastest round of a repeated row, e.g. `110k–155k`. */
+const spread = (rounds: readonly number[] | undefined): string =>
+  rounds && rounds.length > 1 ? `${kilo(Math.min(...rounds))}–${kilo(Math.max(...rounds))}` : "–";
+/** Rows ran in more than one round: their tables get a column with the range of the rounds. */
+const repeated = (rows: ReadonlyArray<{ rounds?: number[] }>): boolean => rows.some((r) => (r.rounds?.length ?? 0) > 1);
+
 function table(head: string[], rows: string[][]): string {
   const align = head.map((_, i) => (i === 0 ? ":---" : "---:"));
   return [head, align, ...rows].map((r) => `| ${r.join(" | ")} |`).join("\n");
@@ -50,12 +56,14 @@ function bestPeer(rows: readonly RpcRow[]): RpcRow | undefined {
 function rpcScenarioTable(rows: RpcRow[]): string {
   const best = bestPeer(rows);
   const limits = new Map(rows.filter((r) => r.family === "raw" && ok(r)).map((r) => [r.system as LimitId, r]));
+  const rounds = repeated(rows);
   const body = rows.map((r) => {
-    if (!ok(r)) return [r.label, `failed: ${(r.failed ?? "no correct responses").split("\n")[0]}`, "", "", "", "", "", "", "", "", ""];
+    if (!ok(r)) return [r.label, `failed: ${(r.failed ?? "no correct responses").split("\n")[0]}`, ...Array<string>(rounds ? 10 : 9).fill("")];
     const limit = limits.get(r.limit);
     return [
       r.label,
       int(r.rps),
+      ...(rounds ? [spread(r.rounds)] : []),
       int(r.p50Us),
       int(r.p99Us),
       fixed(r.cpuPer10k, 3),
@@ -68,7 +76,7 @@ function rpcScenarioTable(rows: RpcRow[]): string {
     ];
   });
   const caption = best ? `Best peer: ${best.label}, ${int(best.rps)} req/s.` : "No peer ran.";
-  return `${caption}\n\n${table(["system", "req/s", "p50 µs", "p99 µs", "CPU s/10k", "cores cli / srv", "RSS MB srv / cli", "× raw limit", "× best peer", "errors", "other load"], body)}`;
+  return `${caption}\n\n${table(["system", "req/s", ...(rounds ? ["rounds min–max"] : []), "p50 µs", "p99 µs", "CPU s/10k", "cores cli / srv", "RSS MB srv / cli", "× raw limit", "× best peer", "errors", "other load"], body)}`;
 }
 
 function summaryTable(rpc: readonly RpcRow[], ops: Op[], cs: number[]): string {
@@ -87,12 +95,14 @@ function summaryTable(rpc: readonly RpcRow[], ops: Op[], cs: number[]): string {
 function pubsubTable(rows: readonly PubSubRow[]): string {
   const raw = rows.find((r) => r.system === "pubsub-raw-nats" && !r.failed);
   const best = rows.filter((r) => r.family === "peer" && !r.failed).sort((a, b) => b.eventsPerSec - a.eventsPerSec)[0];
+  const rounds = repeated(rows);
   const body = rows.map((r) => {
-    if (r.failed) return [r.label, `failed: ${r.failed.split("\n")[0]}`, "", "", "", "", "", "", ""];
+    if (r.failed) return [r.label, `failed: ${r.failed.split("\n")[0]}`, ...Array<string>(rounds ? 8 : 7).fill("")];
     return [
       r.label,
       int(r.published),
       int(r.eventsPerSec),
+      ...(rounds ? [spread(r.rounds)] : []),
       `${int(r.lost)}${r.publishErrors ? ` (+${int(r.publishErrors)} failed to publish)` : ""}${r.duplicates ? `, ${int(r.duplicates)} dup` : ""}${r.wrong ? `, ${int(r.wrong)} malformed` : ""}`,
       fixed(r.cpuPer10k, 3),
       `${int(r.publisherRssMb)} / ${int(r.subscriberRssMb)}`,
@@ -102,7 +112,7 @@ function pubsubTable(rows: readonly PubSubRow[]): string {
     ];
   });
   const caption = best ? `Best peer: ${best.label}, ${int(best.eventsPerSec)} events/s.` : "No peer ran.";
-  return `${caption}\n\n${table(["system", "events", "delivered/s", "lost", "CPU s/10k", "RSS MB pub / sub", "× raw NATS", "× best peer", "other load"], body)}`;
+  return `${caption}\n\n${table(["system", "events", "delivered/s", ...(rounds ? ["rounds min–max"] : []), rounds ? "lost, all rounds" : "lost", "CPU s/10k", "RSS MB pub / sub", "× raw NATS", "× best peer", "other load"], body)}`;
 }
 
 type Verdict = [target: string, measured: string, status: string];
@@ -232,9 +242,11 @@ function streamTable(rows: readonly StreamRow[]): string {
     const grpc = here.find((r) => r.system === "stream-grpc" && !r.failed);
     const raw = here.find((r) => r.system === "stream-raw-net" && !r.failed);
     const ratio = (r: StreamRow, base?: StreamRow): string => (r.failed || !base || base.mps === 0 ? "—" : `${(r.mps / base.mps).toFixed(2)}×`);
+    const rounds = repeated(here);
     const body = here.map((r) => [
       r.label,
       r.failed ? "failed" : int(r.mps),
+      ...(rounds ? [r.failed ? "—" : spread(r.rounds)] : []),
       r.failed ? "—" : r.cpuPer10k.toFixed(3),
       r.failed ? "—" : cores(r),
       r.failed ? "—" : `${Math.round(r.serverRssMb)} / ${Math.round(r.clientRssMb)}`,
@@ -243,7 +255,7 @@ function streamTable(rows: readonly StreamRow[]): string {
       int(r.errors + r.wrong),
       noise(r.otherLoad),
     ]);
-    out.push(`#### ${title}`, "", table(["system", "messages/s", "CPU s/10k", "cores cli / srv", "RSS MB srv / cli", "× raw net", "× grpc-js", "errors", "other load"], body), "");
+    out.push(`#### ${title}`, "", table(["system", "messages/s", ...(rounds ? ["rounds min–max"] : []), "CPU s/10k", "cores cli / srv", "RSS MB srv / cli", "× raw net", "× grpc-js", "errors", "other load"], body), "");
   }
   return out.join("\n");
 }
@@ -261,6 +273,13 @@ export function renderReport(res: RunResults): string {
       `cells start once the machine is quiet, and a cell above ${DISTURBED_CORES} (⚠) was rerun up to twice and the least disturbed attempt kept.`,
     "",
   ];
+  if ((s.repeat ?? 1) > 1) {
+    out.push(
+      `Each cell ran ${s.repeat} rounds, every system once per round in the same order. A row shows its median round (the slower middle one for an even count), ` +
+        "with the slowest and fastest round beside it; errors and lost events are summed over all rounds, and a failed round shows as the row.",
+      "",
+    );
+  }
   if (res.skipped.length > 0) out.push("Not run:", "", ...res.skipped.map((x) => `- ${x.label}: ${x.reason}`), "");
   out.push("### Targets (issue 12, and the rows issues 7, 9 and 10 added)", "", table(["target", "this run", "status"], targets(res)), "");
   if (res.rpc.length > 0) {

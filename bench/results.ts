@@ -18,6 +18,8 @@ export interface CellOutcome {
   coresBusy?: { client: number; server: number };
   /** How many times the cell ran (it is rerun when other work disturbed it). */
   attempts?: number;
+  /** With `--repeat`: the rate of every round, in order; the row itself is the median round. */
+  rounds?: number[];
   /** Set when the scenario could not run at all. */
   failed?: string;
 }
@@ -65,6 +67,8 @@ export interface PubSubRow {
   /** Cores' worth of CPU that other processes on the machine used meanwhile. */
   otherLoad: number;
   attempts?: number;
+  /** With `--repeat`: events/s of every round, in order; the row itself is the median round. */
+  rounds?: number[];
   failed?: string;
 }
 
@@ -91,7 +95,14 @@ export interface RunResults {
   startedAt: string;
   durationS: number;
   machine: { cpus: number; model: string; node: string; os: string };
-  settings: { warmupS: number; windowS: number; concurrency: number[]; events: number };
+  settings: {
+    warmupS: number;
+    windowS: number;
+    concurrency: number[];
+    events: number;
+    /** Rounds per cell (absent in runs from before `--repeat`). */
+    repeat?: number;
+  };
   rpc: RpcRow[];
   pubsub: PubSubRow[];
   /** The stream rows (absent in runs from before they existed). */

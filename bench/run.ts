@@ -8,6 +8,7 @@ import { findNatsServer, startNatsServer, type NatsServer } from "./harness/nats
 import { runPubSubCell } from "./harness/pubsub-cell";
 import { runRpcCell } from "./harness/rpc-cell";
 import { runStreamCell } from "./harness/stream-cell";
+import { foldPubSub, foldRpc, foldStream, inRounds } from "./harness/rounds";
 import { parseOptions } from "./options";
 import { repoRoot } from "./paths";
 import { renderReport, writeReport } from "./report";
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
     startedAt: new Date(t0).toISOString(),
     durationS: 0,
     machine: { cpus: cpus().length, model: cpus()[0]?.model.trim() ?? "unknown CPU", node: process.versions.node, os: `${type()} ${release()}` },
-    settings: { warmupS: opts.warmupMs / 1000, windowS: opts.windowMs / 1000, concurrency: opts.concurrency, events: opts.events },
+    settings: { warmupS: opts.warmupMs / 1000, windowS: opts.windowMs / 1000, concurrency: opts.concurrency, events: opts.events, repeat: opts.repeat },
     rpc: [],
     pubsub: [],
     stream: [],
@@ -94,44 +95,49 @@ async function main(): Promise<void> {
   };
   const timing = { warmupMs: opts.warmupMs, windowMs: opts.windowMs };
   const rpcSystems = systems.filter((s) => s.kind === "rpc");
-  const cells = rpcSystems.length * opts.ops.length * opts.concurrency.length;
+  const cells = rpcSystems.length * opts.ops.length * opts.concurrency.length * opts.repeat;
   // A `--baseline` twin runs right after its row, so the two see the same machine.
   const own = (s: BenchSystem): boolean => s.build === undefined;
-  const twinOf = <S extends BenchSystem>(s: S): S[] => [s, ...systems.filter((t): t is S => t.build?.id === s.id)];
+  const inOrder = <K extends BenchSystem["kind"]>(kind: K): Array<Extract<BenchSystem, { kind: K }>> => {
+    const ofKind = systems.filter((s): s is Extract<BenchSystem, { kind: K }> => s.kind === kind);
+    return ofKind.filter(own).flatMap((s) => [s, ...ofKind.filter((t) => t.build?.id === s.id)]);
+  };
   const budget = newRerunBudget();
+  const round = (k: number): string => (opts.repeat > 1 ? ` round ${k}/${opts.repeat}` : "");
   let n = 0;
   try {
-    // Scenario by scenario, every system in turn: the host's speed drifts over minutes, so rows
-    // compared with each other (× best peer, × raw) run close together.
+    // Scenario by scenario, every system in turn (and, with --repeat, round after round): the
+    // host's speed drifts over minutes, so rows compared with each other run close together.
     for (const op of opts.ops) {
       for (const c of opts.concurrency) {
-        for (const sys of rpcSystems.filter(own).flatMap((s) => twinOf(s))) {
+        const rounds = await inRounds(inOrder("rpc"), opts.repeat, async (sys, k) => {
           const row = await leastDisturbed(() => runRpcCell(sys, op, c, timing, nats), budget, console.log);
-          results.rpc.push(row);
           const what = row.failed
             ? `FAILED ${row.failed.split("\n")[0]}`
             : `${Math.round(row.rps)} req/s, p50 ${row.p50Us} µs, p99 ${row.p99Us} µs, ${row.cpuPer10k.toFixed(3)} CPU s/10k, errors ${row.errors + row.wrong}, other load ${row.otherLoad.toFixed(2)} cores`;
-          console.log(`[${++n}/${cells}] ${sys.label}, ${op === "hello" ? "small" : "16 KiB"}, c=${c}: ${what} (${since(t0)})`);
-        }
+          console.log(`[${++n}/${cells}] ${sys.label}, ${op === "hello" ? "small" : "16 KiB"}, c=${c}${round(k)}: ${what} (${since(t0)})`);
+          return row;
+        });
+        for (const rows of rounds.values()) results.rpc.push(foldRpc(rows));
       }
     }
-    for (const mine of systems) {
-      if (mine.kind !== "stream" || !own(mine)) continue;
-      for (const mode of ["server", "bidi"] as const) for (const sys of twinOf(mine)) {
+    for (const mode of ["server", "bidi"] as const) {
+      const rounds = await inRounds(inOrder("stream"), opts.repeat, async (sys, k) => {
         const row = await leastDisturbed(() => runStreamCell(sys, mode, timing), budget, console.log);
-        results.stream!.push(row);
         const what = row.failed ? `FAILED ${row.failed.split("\n")[0]}` : `${Math.round(row.mps)} msg/s, ${row.cpuPer10k.toFixed(3)} CPU s/10k, errors ${row.errors + row.wrong}, other load ${row.otherLoad.toFixed(2)} cores`;
-        console.log(`[stream] ${sys.label}, ${mode === "server" ? "server stream" : "bidi echo"}: ${what} (${since(t0)})`);
-      }
+        console.log(`[stream] ${sys.label}, ${mode === "server" ? "server stream" : "bidi echo"}${round(k)}: ${what} (${since(t0)})`);
+        return row;
+      });
+      for (const rows of rounds.values()) results.stream!.push(foldStream(rows));
     }
-    for (const sys of systems.flatMap((s) => (own(s) ? twinOf(s) : []))) {
-      if (sys.kind !== "pubsub") continue;
-      const plan = { count: opts.events, batch: 1000, publishDeadlineMs: 60_000, quietMs: 3_000, drainMs: 15_000 };
+    const plan = { count: opts.events, batch: 1000, publishDeadlineMs: 60_000, quietMs: 3_000, drainMs: 15_000 };
+    const rounds = await inRounds(inOrder("pubsub"), opts.repeat, async (sys, k) => {
       const row = await leastDisturbed(() => runPubSubCell(sys, plan, servers), budget, console.log);
-      results.pubsub.push(row);
       const what = row.failed ? `FAILED ${row.failed.split("\n")[0]}` : `${Math.round(row.eventsPerSec)} events/s, ${row.distinct}/${row.published} delivered, ${row.lost} lost, other load ${row.otherLoad.toFixed(2)} cores`;
-      console.log(`[pub/sub] ${sys.label}: ${what} (${since(t0)})`);
-    }
+      console.log(`[pub/sub] ${sys.label}${round(k)}: ${what} (${since(t0)})`);
+      return row;
+    });
+    for (const rows of rounds.values()) results.pubsub.push(foldPubSub(rows));
   } finally {
     nats?.stop();
     await Promise.all([servers.redis?.stop(), servers.rabbitmq?.stop()]);
