@@ -3,7 +3,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { killAll, killChildrenOnExit } from "./harness/children";
 import { leastDisturbed, newRerunBudget } from "./harness/machine-load";
-import { missingServer, startRabbitMqServer, startRedis, type RunningServers } from "./harness/broker-servers";
+import { emptyServer, missingServer, startRabbitMqServer, startRedis, type RunningServers } from "./harness/broker-servers";
 import { findNatsServer, startNatsServer, type NatsServer } from "./harness/nats-server";
 import { runPubSubCell } from "./harness/pubsub-cell";
 import { runRpcCell } from "./harness/rpc-cell";
@@ -13,7 +13,7 @@ import { parseOptions } from "./options";
 import { repoRoot } from "./paths";
 import { renderReport, writeReport } from "./report";
 import type { RunResults, Skipped } from "./results";
-import { SYSTEMS, type BenchSystem } from "./systems";
+import { serverKindOf, SYSTEMS, type BenchSystem } from "./systems";
 
 // `npm run bench`: every system's server and client in processes of their own, one scenario
 // after another, then the tables on stdout and in docs/benchmarks.md.
@@ -132,6 +132,9 @@ async function main(): Promise<void> {
     }
     const plan = { count: opts.events, batch: 1000, publishDeadlineMs: 60_000, quietMs: 3_000, drainMs: 15_000 };
     const rounds = await inRounds(inOrder("pubsub"), opts.repeat, async (sys, k) => {
+      // Each brokered row starts on a server without what an earlier row (or round) left there.
+      const emptied = await emptyServer(servers, serverKindOf(sys));
+      if (emptied) console.log(`  ${emptied} before ${sys.label}`);
       const row = await leastDisturbed(() => runPubSubCell(sys, plan, servers), budget, console.log);
       const what = row.failed ? `FAILED ${row.failed.split("\n")[0]}` : `${Math.round(row.eventsPerSec)} events/s, ${row.distinct}/${row.published} delivered, ${row.lost} lost, other load ${row.otherLoad.toFixed(2)} cores`;
       console.log(`[pub/sub] ${sys.label}${round(k)}: ${what} (${since(t0)})`);

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { delimiter, join } from "node:path";
-import { procCpuSeconds, type NatsServer } from "./nats-server";
+import { deleteStreams, procCpuSeconds, type NatsServer } from "./nats-server";
 
 // The redis-server and RabbitMQ node the redis/rabbitmq pub/sub rows share. Started through the
 // test suite's helpers (random loopback ports, temp dirs, killed by PID), loaded lazily so a run
@@ -28,6 +28,8 @@ export interface RunningServers {
 }
 
 const started = new Set<BrokerServer>();
+/** Servers that a cell has used (so the next cell needs them emptied). */
+const served = new WeakSet<BrokerServer>();
 let hooked = false;
 
 /** Registers `server` so an exit that skips `stop()` (an error, SIGINT) still SIGKILLs it by PID. */
@@ -83,6 +85,43 @@ export async function startRabbitMqServer(): Promise<BrokerServer> {
     cpuSeconds: () => (server.pid === undefined ? 0 : procCpuSeconds(server.pid)),
     stop: () => server.stop(),
   });
+}
+
+/**
+ * Empties the server a pub/sub cell is about to use of what earlier cells (or rounds) left, and
+ * says what it removed. NATS: JetStream streams (one captures the subject every NATS row shares).
+ * Redis: every key, so streams and consumer groups start afresh. RabbitMQ: a new node once one
+ * served a cell (durable queues keep undelivered events, whose numbers a later cell would count
+ * as its own; AMQP cannot list queues to delete them).
+ */
+export async function emptyServer(servers: RunningServers, kind: ServerKind | undefined): Promise<string | undefined> {
+  if (kind === "rabbitmq" && servers.rabbitmq) {
+    if (!served.has(servers.rabbitmq)) {
+      served.add(servers.rabbitmq);
+      return undefined;
+    }
+    await servers.rabbitmq.stop();
+    servers.rabbitmq = await startRabbitMqServer();
+    served.add(servers.rabbitmq);
+    return `started a new RabbitMQ node at ${servers.rabbitmq.url}`;
+  }
+  if (kind === "nats" && servers.nats) {
+    const deleted = await deleteStreams(servers.nats.url);
+    return deleted.length > 0 ? `deleted JetStream streams ${deleted.join(", ")}` : undefined;
+  }
+  if (kind === "redis" && servers.redis) {
+    const { default: Redis } = await import("ioredis");
+    const redis = new Redis(servers.redis.url, { lazyConnect: true });
+    try {
+      await redis.connect();
+      const keys = await redis.dbsize();
+      await redis.flushall();
+      return keys > 0 ? `emptied redis (${keys} keys)` : undefined;
+    } finally {
+      redis.disconnect();
+    }
+  }
+  return undefined;
 }
 
 /** The server `kind` among `servers`, if it runs. */

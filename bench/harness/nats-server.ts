@@ -17,6 +17,25 @@ export interface NatsServer {
   stop(): void;
 }
 
+/**
+ * Deletes every JetStream stream on the server. A stream the at-least-once row made captures its
+ * subject, which every pub/sub row shares: left in place, every later core publish on it
+ * (raw NATS's, NestJS's, tsmicro's) would also be stored, and those rows would measure that.
+ */
+export async function deleteStreams(url: string): Promise<string[]> {
+  const { connect } = await import("nats");
+  const nc = await connect({ servers: url });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const names: string[] = [];
+    for await (const info of jsm.streams.list()) names.push(info.config.name);
+    for (const name of names) await jsm.streams.delete(name);
+    return names;
+  } finally {
+    await nc.close();
+  }
+}
+
 /** The nats-server binary on PATH (or in /usr/sbin, where Debian puts it), or undefined. */
 export function findNatsServer(): string | undefined {
   const dirs = [...(process.env.PATH ?? "").split(delimiter), "/usr/sbin", "/usr/local/sbin"];
