@@ -132,10 +132,12 @@ async function main(): Promise<void> {
     }
     const plan = { count: opts.events, batch: 1000, publishDeadlineMs: 60_000, quietMs: 3_000, drainMs: 15_000 };
     const rounds = await inRounds(inOrder("pubsub"), opts.repeat, async (sys, k) => {
-      // Each brokered row starts on a server without what an earlier row (or round) left there.
-      const emptied = await emptyServer(servers, serverKindOf(sys));
-      if (emptied) console.log(`  ${emptied} before ${sys.label}`);
-      const row = await leastDisturbed(() => runPubSubCell(sys, plan, servers), budget, console.log);
+      // Each attempt starts on a broker server without what an earlier row, round or attempt left.
+      const empty = async (): Promise<void> => {
+        const emptied = await emptyServer(servers, serverKindOf(sys));
+        if (emptied) console.log(`  ${emptied} before ${sys.label}`);
+      };
+      const row = await leastDisturbed(() => runPubSubCell(sys, plan, servers), budget, console.log, empty);
       const what = row.failed ? `FAILED ${row.failed.split("\n")[0]}` : `${Math.round(row.eventsPerSec)} events/s, ${row.distinct}/${row.published} delivered, ${row.lost} lost, other load ${row.otherLoad.toFixed(2)} cores`;
       console.log(`[pub/sub] ${sys.label}${round(k)}: ${what} (${since(t0)})`);
       return row;

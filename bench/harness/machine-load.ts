@@ -69,13 +69,16 @@ export function newRerunBudget(): RerunBudget {
 
 /**
  * Runs a cell once the (shared) machine is quiet; while other work disturbed it anyway, runs it
- * again, within the budgets. Keeps the least disturbed attempt.
+ * again, within the budgets. Keeps the least disturbed attempt. `prepare` runs before every
+ * attempt, ahead of the wait for quiet (a broker server emptied of the previous attempt's state).
  */
 export async function leastDisturbed<R extends { otherLoad: number; attempts?: number; failed?: string }>(
   cell: () => Promise<R>,
   budget: RerunBudget,
   log: (line: string) => void,
+  prepare?: () => Promise<void>,
 ): Promise<R> {
+  await prepare?.();
   await waitForQuiet(DISTURBED_CORES, budget, log);
   let best = await cell();
   let attempts = 1;
@@ -83,6 +86,7 @@ export async function leastDisturbed<R extends { otherLoad: number; attempts?: n
     log(`  other processes used ${best.otherLoad.toFixed(2)} cores meanwhile; running it again`);
     budget.left--;
     attempts++;
+    await prepare?.();
     await waitForQuiet(DISTURBED_CORES, budget, log);
     const next = await cell();
     if (!next.failed && next.otherLoad < best.otherLoad) best = next;
