@@ -57,8 +57,9 @@ function rpcScenarioTable(rows: RpcRow[]): string {
   const best = bestPeer(rows);
   const limits = new Map(rows.filter((r) => r.family === "raw" && ok(r)).map((r) => [r.system as LimitId, r]));
   const rounds = repeated(rows);
+  const head = ["system", "req/s", ...(rounds ? ["rounds min–max"] : []), "p50 µs", "p99 µs", "CPU s/10k", "cores cli / srv", "RSS MB srv / cli", "× raw limit", "× best peer", "errors", "other load"];
   const body = rows.map((r) => {
-    if (!ok(r)) return [r.label, `failed: ${(r.failed ?? "no correct responses").split("\n")[0]}`, ...Array<string>(rounds ? 10 : 9).fill("")];
+    if (!ok(r)) return [r.label, `failed: ${(r.failed ?? "no correct responses").split("\n")[0]}`, ...Array<string>(head.length - 2).fill("")];
     const limit = limits.get(r.limit);
     return [
       r.label,
@@ -76,7 +77,7 @@ function rpcScenarioTable(rows: RpcRow[]): string {
     ];
   });
   const caption = best ? `Best peer: ${best.label}, ${int(best.rps)} req/s.` : "No peer ran.";
-  return `${caption}\n\n${table(["system", "req/s", ...(rounds ? ["rounds min–max"] : []), "p50 µs", "p99 µs", "CPU s/10k", "cores cli / srv", "RSS MB srv / cli", "× raw limit", "× best peer", "errors", "other load"], body)}`;
+  return `${caption}\n\n${table(head, body)}`;
 }
 
 function summaryTable(rpc: readonly RpcRow[], ops: Op[], cs: number[]): string {
@@ -96,8 +97,9 @@ function pubsubTable(rows: readonly PubSubRow[]): string {
   const raw = rows.find((r) => r.system === "pubsub-raw-nats" && !r.failed);
   const best = rows.filter((r) => r.family === "peer" && !r.failed).sort((a, b) => b.eventsPerSec - a.eventsPerSec)[0];
   const rounds = repeated(rows);
+  const head = ["system", "events", "delivered/s", ...(rounds ? ["rounds min–max"] : []), rounds ? "lost, all rounds" : "lost", "CPU s/10k", "RSS MB pub / sub", "× raw NATS", "× best peer", "other load"];
   const body = rows.map((r) => {
-    if (r.failed) return [r.label, `failed: ${r.failed.split("\n")[0]}`, ...Array<string>(rounds ? 8 : 7).fill("")];
+    if (r.failed) return [r.label, `failed: ${r.failed.split("\n")[0]}`, ...Array<string>(head.length - 2).fill("")];
     return [
       r.label,
       int(r.published),
@@ -112,7 +114,7 @@ function pubsubTable(rows: readonly PubSubRow[]): string {
     ];
   });
   const caption = best ? `Best peer: ${best.label}, ${int(best.eventsPerSec)} events/s.` : "No peer ran.";
-  return `${caption}\n\n${table(["system", "events", "delivered/s", ...(rounds ? ["rounds min–max"] : []), rounds ? "lost, all rounds" : "lost", "CPU s/10k", "RSS MB pub / sub", "× raw NATS", "× best peer", "other load"], body)}`;
+  return `${caption}\n\n${table(head, body)}`;
 }
 
 type Verdict = [target: string, measured: string, status: string];

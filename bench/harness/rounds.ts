@@ -1,4 +1,4 @@
-import type { PubSubRow, RpcRow, StreamRow } from "../results";
+import type { CellOutcome, PubSubRow, RpcRow, StreamRow } from "../results";
 
 // `--repeat=N`: a scenario runs N rounds, every system once per round in the same order, so
 // the rows compared with each other alternate over the same minutes. Each row then shows its
@@ -28,15 +28,16 @@ function medianOf<R extends { failed?: string; rounds?: number[] }>(rows: readon
 
 const sum = <R>(rows: readonly R[], n: (r: R) => number): number => rows.reduce((t, r) => t + n(r), 0);
 
-/** An RPC cell's rounds as one row: the median round by req/s, with errors of every round. */
-export function foldRpc(rows: readonly RpcRow[]): RpcRow {
-  return { ...medianOf(rows, (r) => r.rps), errors: sum(rows, (r) => r.errors), wrong: sum(rows, (r) => r.wrong), firstProblem: rows.find((r) => r.firstProblem)?.firstProblem };
+/** A cell's rounds as one row: the median round by `rate`, with the errors of every round. */
+function foldCell<R extends CellOutcome>(rows: readonly R[], rate: (r: R) => number): R {
+  return { ...medianOf(rows, rate), errors: sum(rows, (r) => r.errors), wrong: sum(rows, (r) => r.wrong), firstProblem: rows.find((r) => r.firstProblem)?.firstProblem };
 }
 
-/** A stream cell's rounds as one row: the median round by messages/s, with errors of every round. */
-export function foldStream(rows: readonly StreamRow[]): StreamRow {
-  return { ...medianOf(rows, (r) => r.mps), errors: sum(rows, (r) => r.errors), wrong: sum(rows, (r) => r.wrong), firstProblem: rows.find((r) => r.firstProblem)?.firstProblem };
-}
+/** An RPC cell's rounds as one row, by req/s. */
+export const foldRpc = (rows: readonly RpcRow[]): RpcRow => foldCell(rows, (r) => r.rps);
+
+/** A stream cell's rounds as one row, by messages/s. */
+export const foldStream = (rows: readonly StreamRow[]): StreamRow => foldCell(rows, (r) => r.mps);
 
 /** A pub/sub row's rounds as one: the median round by events/s; what was lost or malformed in any round is summed. */
 export function foldPubSub(rows: readonly PubSubRow[]): PubSubRow {

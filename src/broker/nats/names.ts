@@ -16,9 +16,9 @@ export function checkSubject(topic: string, forSubscribe: boolean): void {
   throw badRequest(`nats broker: ${JSON.stringify(topic)} is not a valid topic: ${why}`);
 }
 
-/** True when a subject has a wildcard token (`*` or `>`), so it matches other subjects than itself. */
-export function hasWildcard(subject: string): boolean {
-  return subject.split(".").some((token) => token === "*" || token === ">");
+/** True when a subject has a wildcard token (`*` or `>`) among its first `tokens`, so it matches other subjects than itself. */
+export function hasWildcard(subject: string, tokens = Infinity): boolean {
+  return subject.split(".").some((token, i) => i < tokens && (token === "*" || token === ">"));
 }
 
 /** Characters NATS allows in stream and consumer names. */

@@ -126,7 +126,7 @@ export class NatsBroker implements Broker {
       // The server knows the interest once subscribe resolves, so a publish that follows reaches it.
       await link.nc.flush().catch(() => undefined);
     } else {
-      if (!durable(topic) || hasWildcard(topic.split(".").slice(0, this.options.streamTokens).join("."))) {
+      if (!durable(topic) || hasWildcard(topic, this.options.streamTokens)) {
         throw badRequest(`nats broker: at-least-once topic "${topic}" must not start with "$" or "_" nor have wildcards in its first ${this.options.streamTokens} token(s)`);
       }
       const js = await JetStreamSubscription.start(this.jetStreamDeps(link), topic, handler, queue, resolved, options.autoAck ?? true);

@@ -1,4 +1,4 @@
-import { checkSubject, durableName, streamFor } from "../../../../src/broker/nats/names";
+import { checkSubject, durableName, hasWildcard, streamFor } from "../../../../src/broker/nats/names";
 import { resolveNatsBrokerOptions } from "../../../../src/broker/nats/options";
 
 describe("NATS stream and consumer names", () => {
@@ -36,5 +36,16 @@ describe("checkSubject", () => {
     for (const bad of ["", "with space", "x..y", ".a", "a.", "a.>.b", "a>", "tab\there"]) {
       expect(() => checkSubject(bad, true)).toThrow(expect.objectContaining({ code: 400, detail: expect.stringContaining("a subject is dot-separated tokens without spaces") }));
     }
+  });
+
+  it("finds wildcard tokens, only among the first tokens when asked, and not inside a token", () => {
+    expect(hasWildcard("orders.*")).toBe(true);
+    expect(hasWildcard("orders.>")).toBe(true);
+    expect(hasWildcard("orders.created")).toBe(false);
+    expect(hasWildcard("a*b.c>")).toBe(false);
+    expect(hasWildcard("orders.*", 1)).toBe(false);
+    expect(hasWildcard("*.created", 1)).toBe(true);
+    expect(hasWildcard("a.b.>", 2)).toBe(false);
+    expect(hasWildcard("a.>.c", 2)).toBe(true);
   });
 });
